@@ -1,0 +1,50 @@
+"""Where the listings and the index live, and other deployment choices.
+
+Every command and the web app read the same settings, from command-line options first, then
+``SIGNPOST_*`` environment variables, then defaults that work in a fresh clone, so the same
+code can serve any council's or charity's folder of listings.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _int_env(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, not {value!r}.") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "data")
+    index_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "instance" / "index")
+    stale_months: int = 12
+    geocoder: str | None = None  # e.g. "nominatim"; None keeps everything offline
+
+    @property
+    def services_dir(self) -> Path:
+        return self.data_dir / "services"
+
+    @classmethod
+    def from_env(
+        cls,
+        data_dir: str | os.PathLike[str] | None = None,
+        index_dir: str | os.PathLike[str] | None = None,
+    ) -> Settings:
+        defaults = cls()
+        data = data_dir or os.environ.get("SIGNPOST_DATA") or defaults.data_dir
+        index = index_dir or os.environ.get("SIGNPOST_INDEX") or defaults.index_dir
+        return cls(
+            data_dir=Path(data),
+            index_dir=Path(index),
+            stale_months=_int_env("SIGNPOST_STALE_MONTHS", defaults.stale_months),
+            geocoder=os.environ.get("SIGNPOST_GEOCODER") or None,
+        )
