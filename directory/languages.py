@@ -56,6 +56,7 @@ LANGUAGES: dict[str, str] = {
     "ko": "Korean",
     "th": "Thai",
     "nl": "Dutch",
+    "rom": "Romani",
 }
 
 _ALIASES: dict[str, str] = {
