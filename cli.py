@@ -156,5 +156,171 @@ def schema(data_dir: Path | None, output: Path | None) -> None:
         click.echo(text, nl=False)
 
 
+@main.command()
+@data_option
+@index_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def index(data_dir: Path | None, index_dir: Path | None, quiet: bool) -> None:
+    """Validate every listing, then build the search index and make it live.
+
+    If any listing is invalid nothing is changed: the live index keeps serving the last
+    good build, and the problems are listed so they can be fixed.
+    """
+    from directory.validate import validate_paths
+    from search.build import IndexLocked, build_index, locate
+
+    settings = _settings(data_dir, index_dir)
+    vocab = _vocabulary(settings)
+    gazetteer = _gazetteer()
+    report = validate_paths([settings.services_dir], vocab, gazetteer=gazetteer)
+    listings, problems = locate(report.listings, gazetteer)
+    problems = report.problems + problems
+    if problems:
+        for problem in problems:
+            click.echo(str(problem))
+        files = len({p.path for p in problems})
+        click.echo(
+            f"Not indexed: {files} listing file{'s' if files != 1 else ''} "
+            f"{'have' if files != 1 else 'has'} problems (above). The live index was not "
+            "changed. Fix them and run 'signpost index' again.",
+            err=True,
+        )
+        sys.exit(1)
+    if not listings:
+        click.echo(f"No listings found in {settings.services_dir}; nothing to index.", err=True)
+        sys.exit(1)
+    show_bar = not quiet and sys.stderr.isatty()
+    bar = (
+        click.progressbar(length=len(listings), label="Indexing", file=sys.stderr)
+        if show_bar
+        else None
+    )
+    done = 0
+
+    def progress(number: int, total: int) -> None:
+        nonlocal done
+        if bar is not None:
+            bar.update(number - done)
+        done = number
+
+    try:
+        info = build_index(listings, settings.index_dir, vocab, progress=progress)
+    except IndexLocked as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        if bar is not None:
+            bar.render_finish()
+    click.echo(
+        f"Indexed {info.count} listings in {info.seconds:.1f}s: build {info.build_id} is now "
+        f"live at {settings.index_dir}."
+    )
+
+
+@main.command("search")
+@click.argument("query", required=False, default="")
+@click.option("--near", default="", help="Postcode, postcode district or town.")
+@click.option("--radius", type=float, default=None, help="Miles from --near (default 5).")
+@click.option("--free", is_flag=True, help="Free services only.")
+@click.option("--step-free", is_flag=True, help="Step-free (wheelchair) access only.")
+@click.option("--day", multiple=True, help="Day it runs: mon, tue, ... (repeatable).")
+@click.option("--open-now", is_flag=True, help="Running right now.")
+@click.option("--age", type=int, default=None, help="The person's age.")
+@click.option("--access", multiple=True, help="self-referral, professional-referral or drop-in.")
+@click.option("--delivery", multiple=True, help="in-person, online or phone.")
+@click.option("--need", multiple=True, help="Need id from data/needs.yaml (repeatable).")
+@click.option("--local-only", is_flag=True, help="Leave out online, phone and national services.")
+@click.option("--page", type=int, default=1)
+@click.option("--per-page", type=int, default=10)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@data_option
+@index_option
+def search_command(
+    query: str,
+    near: str,
+    radius,
+    free,
+    step_free,
+    day,
+    open_now,
+    age,
+    access,
+    delivery,
+    need,
+    local_only,
+    page,
+    per_page,
+    as_json,
+    data_dir,
+    index_dir,
+):
+    """Search the index as the site does, e.g. signpost search "lonely" --near CT9."""
+    from search.engine import NoIndex, SearchIndex, search
+    from search.present import response_to_dict
+    from search.request import parse_request
+
+    settings = _settings(data_dir, index_dir)
+    vocab = _vocabulary(settings)
+    args = {
+        "q": query,
+        "near": near,
+        "radius": None if radius is None else str(radius),
+        "free": str(free),
+        "step_free": str(step_free),
+        "day": list(day),
+        "open_now": str(open_now),
+        "age": None if age is None else str(age),
+        "access": list(access),
+        "delivery": list(delivery),
+        "need": list(need),
+        "local_only": str(local_only),
+        "page": str(page),
+        "per_page": str(per_page),
+    }
+    parsed = parse_request(args, tuple(vocab.needs))
+    if parsed.errors:
+        raise click.UsageError(" ".join(error.message for error in parsed.errors))
+    try:
+        response = search(SearchIndex(settings.index_dir), parsed.request, vocab, _gazetteer())
+    except NoIndex as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(json.dumps(response_to_dict(response, vocab), indent=2))
+        return
+    if response.place_problem:
+        click.echo(response.place_problem, err=True)
+    if response.place:
+        where = response.place.label + (f" ({response.place.note})" if response.place.note else "")
+        click.echo(f"Near {where}, within {parsed.request.radius_miles:g} miles")
+    if response.did_you_mean:
+        click.echo(f"Showing results for: {response.did_you_mean}")
+    click.echo(f"{response.total} result{'s' if response.total != 1 else ''}")
+    for hit in response.hits:
+        distance = "online/phone" if hit.distance_miles is None else f"{hit.distance_miles:.1f} mi"
+        click.echo(f"  {hit.score:6.3f}  {distance:>12}  {hit.id}  {hit.name}")
+    for option in response.wider:
+        click.echo(f"Try: {option.description} ({option.count} found)")
+
+
+@main.command()
+@click.argument("place")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def geocode(place: str, as_json: bool) -> None:
+    """Show where a postcode, district or town resolves to (offline)."""
+    gazetteer = _gazetteer()
+    found = gazetteer.resolve(place)
+    if found is None:
+        suggestions = list(gazetteer.suggest(place))
+        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        raise click.ClickException(f"Could not find '{place}'.{hint}")
+    if as_json:
+        from dataclasses import asdict
+
+        click.echo(json.dumps(asdict(found), indent=2))
+        return
+    click.echo(f"{found.label}: {found.lat:.5f}, {found.lon:.5f} ({found.kind})")
+    if found.note:
+        click.echo(found.note)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

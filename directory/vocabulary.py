@@ -49,7 +49,7 @@ class Group:
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity, so it can key caches
 class Vocabulary:
     needs: dict[str, Need]
     groups: dict[str, Group]

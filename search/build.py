@@ -1,0 +1,213 @@
+"""Build a search index into a new folder, then swap it in: the live index is never emptied.
+
+Layout under the index folder::
+
+    builds/<build-id>/   Whoosh files, facets.json.gz, build.json
+    current -> builds/<build-id>    (a symlink, replaced atomically)
+
+A running site notices that ``current`` points somewhere new and opens it for the next
+request; requests already running finish on the build they started with. Older builds are
+kept (``KEEP_BUILDS``) so nothing is deleted from under a slow reader.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from directory.model import Listing
+from directory.problems import Problem
+from directory.serialise import listing_to_dict
+from directory.vocabulary import Vocabulary
+from search.facets import FacetTable
+from search.schema import make_schema
+
+BUILDS = "builds"
+CURRENT = "current"
+BUILD_FILE = "build.json"
+KEEP_BUILDS = 3
+INDEX_NAME = "listings"
+_WORD = re.compile(r"[a-z]{3,}")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    build_id: str
+    count: int
+    created: str
+    folder: Path
+    seconds: float = 0.0
+
+
+class IndexLocked(RuntimeError):
+    """Another build is running; two at once would fight over ``current``."""
+
+
+def locate(listings: Sequence[Listing], gazetteer) -> tuple[list[Listing], list[Problem]]:
+    """Give every location coordinates, from its postcode when not written in the listing.
+
+    A postcode the gazetteer cannot find is a problem for the listing, never a silent
+    omission: an unplaceable group would vanish from every location search.
+    """
+    located: list[Listing] = []
+    problems: list[Problem] = []
+    for listing in listings:
+        locations = []
+        ok = True
+        for index, loc in enumerate(listing.locations):
+            if loc.lat is not None and loc.lon is not None:
+                locations.append(loc)
+                continue
+            place = gazetteer.lookup_postcode(loc.postcode)
+            if place is None:
+                ok = False
+                problems.append(
+                    Problem(
+                        listing.path,
+                        1,
+                        1,
+                        f"Location {index + 1}: we cannot find the postcode {loc.postcode}. "
+                        "Check it, or give lat and lon for the venue.",
+                    )
+                )
+                continue
+            locations.append(dataclasses.replace(loc, lat=place.lat, lon=place.lon))
+        if ok:
+            located.append(dataclasses.replace(listing, locations=tuple(locations)))
+    return located, problems
+
+
+def document_text(listing: Listing, vocab: Vocabulary) -> str:
+    """The searchable words of a listing besides its name."""
+    parts = [listing.organisation, listing.description, listing.who_for.eligibility]
+    parts.extend(vocab.need_label(need) for need in listing.needs)
+    parts.extend(vocab.group_label(group) for group in listing.who_for.groups)
+    return "\n".join(part for part in parts if part)
+
+
+def _build_id(listings: Sequence[Listing]) -> str:
+    digest = hashlib.sha256()
+    for listing in listings:
+        digest.update(json.dumps(listing_to_dict(listing), sort_keys=True).encode())
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    return f"{stamp}-{digest.hexdigest()[:8]}"
+
+
+def build_index(
+    listings: Sequence[Listing],
+    index_root: str | os.PathLike[str],
+    vocab: Vocabulary,
+    *,
+    progress: Progress | None = None,
+) -> BuildInfo:
+    """Index ``listings`` (already validated and located) and make them the live index."""
+    started = time.perf_counter()
+    root = Path(index_root)
+    builds = root / BUILDS
+    builds.mkdir(parents=True, exist_ok=True)
+    ordered = sorted(listings, key=lambda item: item.id)
+    build_id = _build_id(ordered)
+    staging = builds / f".{build_id}.tmp"
+    lock = root / ".build.lock"
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        if time.time() - lock.stat().st_mtime < 3600:
+            raise IndexLocked(
+                f"Another index build is running (lock file {lock}). Wait for it, or delete "
+                "the lock file if no build is running."
+            ) from None
+        lock.unlink(missing_ok=True)  # left behind by a build that crashed an hour ago
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    try:
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        staging.mkdir()
+        try:
+            _write_index(ordered, staging, vocab, progress)
+            created = datetime.now(UTC).isoformat(timespec="seconds")
+            (staging / BUILD_FILE).write_text(
+                json.dumps({"build_id": build_id, "count": len(ordered), "created": created}),
+                encoding="utf-8",
+            )
+            final = builds / build_id
+            staging.rename(final)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        _point_current_at(root, final)
+        _prune(builds, keep=final)
+    finally:
+        lock.unlink(missing_ok=True)
+    return BuildInfo(build_id, len(ordered), created, final, time.perf_counter() - started)
+
+
+def _write_index(
+    listings: Sequence[Listing], folder: Path, vocab: Vocabulary, progress: Progress | None
+) -> None:
+    ix = whoosh_index.create_in(str(folder), make_schema(), indexname=INDEX_NAME)
+    writer = ix.writer(limitmb=256)
+    words: set[str] = set()
+    total = len(listings)
+    try:
+        for number, listing in enumerate(listings, start=1):
+            body = document_text(listing, vocab)
+            words.update(_WORD.findall(f"{listing.name}\n{body}".lower()))
+            writer.add_document(
+                id=listing.id,
+                name=listing.name,
+                body=body,
+                needs=",".join(listing.needs),
+                payload=json.dumps(listing_to_dict(listing), separators=(",", ":")),
+            )
+            if progress and (number % 250 == 0 or number == total):
+                progress(number, total)
+        # One segment keeps document numbers equal to the order added, which the facet
+        # table relies on.
+        writer.commit(optimize=True)
+    except BaseException:
+        writer.cancel()
+        raise
+    FacetTable.from_listings(listings, words).save(folder)
+
+
+def _point_current_at(root: Path, target: Path) -> None:
+    link = root / CURRENT
+    temporary = root / f".{CURRENT}.{os.getpid()}.tmp"
+    temporary.unlink(missing_ok=True)
+    os.symlink(os.path.relpath(target, root), temporary)
+    os.replace(temporary, link)  # atomic on POSIX: readers see the old or the new build
+
+
+def _prune(builds: Path, keep: Path) -> None:
+    finished = sorted(
+        (p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.name,
+    )
+    for old in finished[:-KEEP_BUILDS]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def current_build(index_root: str | os.PathLike[str]) -> Path | None:
+    """The folder of the live build, or None when no index has been built yet."""
+    link = Path(index_root) / CURRENT
+    try:
+        target = os.readlink(link)
+    except OSError:
+        return None
+    folder = (Path(index_root) / target).resolve()
+    return folder if (folder / BUILD_FILE).is_file() else None

@@ -1,0 +1,42 @@
+"""The Whoosh schema: only what text search needs. Filters and distance live in ``facets``.
+
+Whoosh ranks text well but filters and geo maths are faster as Python set operations over a
+small table built at the same time (see ``facets.py``), so the index holds just the text
+fields, the need ids, and the whole listing as stored JSON for display.
+"""
+
+from __future__ import annotations
+
+from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+# Words that carry no meaning in a need ("I need help with my ...") besides the usual ones.
+EXTRA_STOP_WORDS = frozenset(
+    """
+    help helping helps support supports supported group groups service services need needs
+    needing want wants wanting looking look find finding someone something somewhere anything
+    please local near nearby around area place places people person thing things get getting
+    got feel feeling feels like really just also would could im i'm ive i've me my mine our
+    we us you your he she him her his they them their want class classes session sessions
+    club clubs centre center
+    """.split()
+)
+
+ALL_STOP_WORDS = frozenset(STOP_WORDS) | EXTRA_STOP_WORDS
+
+ANALYZER = StemmingAnalyzer(stoplist=ALL_STOP_WORDS, minsize=2, maxsize=40)
+
+
+def make_schema() -> Schema:
+    return Schema(
+        id=ID(stored=True, unique=True),
+        name=TEXT(analyzer=ANALYZER, field_boost=2.5, phrase=False),
+        body=TEXT(analyzer=ANALYZER, phrase=False),
+        needs=KEYWORD(commas=True, scorable=True),
+        payload=STORED,
+    )
+
+
+def analyse(text: str) -> list[str]:
+    """The index terms for ``text``, exactly as the index analysed its documents."""
+    return [token.text for token in ANALYZER(text)]
