@@ -1,0 +1,319 @@
+"""Search behaviour on a small, hand-made directory: matching, filters, distance, facets."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from directory.geocode import default_gazetteer
+from directory.validate import validate_paths
+from search.build import build_index, locate
+from search.engine import SearchIndex, search
+from search.request import SearchRequest, parse_request
+from tests.conftest import TEMPLATE
+from tests.test_validate import replace_line
+
+LONDON = ZoneInfo("Europe/London")
+# A Tuesday morning.
+NOW = datetime(2026, 11, 24, 10, 30, tzinfo=LONDON)
+
+
+def listing_text(**changes: str | None) -> str:
+    """The template listing with whole lines swapped: key = start of the line to replace."""
+    text = TEMPLATE
+    for old, new in changes.items():
+        text = replace_line(text, old.replace("__", " "), new)
+    return text
+
+
+LISTINGS = {
+    # Margate, Tuesdays and Thursdays, costs £2, loneliness + crafts, step-free.
+    "margate-mens-shed": listing_text(),
+    # Westgate, free, gardening, Wednesdays, not step-free.
+    "westgate-garden-club": listing_text(
+        name="name: Westgate Community Garden",
+        needs="needs: [gardening]",
+        A__friendly="A community garden where neighbours grow vegetables together on an "
+        "allotment plot.",
+        free="free: true",
+        amount=None,
+        postcode="postcode: CT8 8AA",
+        accessibility="accessibility: [seating]",
+        days="- days: [wed]",
+    ),
+    # Ramsgate, free, diabetes, Fridays, over 50s only.
+    "ramsgate-diabetes-group": listing_text(
+        name="name: Ramsgate Diabetes Support",
+        needs="needs: [diabetes]",
+        A__friendly="A friendly group for people living with type 2 diabetes: healthy eating, "
+        "blood sugar and sharing tips.",
+        age_min="age_min: 50",
+        free="free: true",
+        amount=None,
+        postcode="postcode: CT11 9AA",
+        days="- days: [fri]",
+    ),
+    # Kentish Town (London, 70 miles away), loneliness.
+    "kentish-town-befriending": listing_text(
+        name="name: Kentish Town Befriending",
+        needs="needs: [loneliness]",
+        postcode="postcode: NW5 1AA",
+        A__friendly="Weekly tea and chat for anyone feeling lonely or isolated in Kentish Town.",
+    ),
+    # Phone only, national, loneliness.
+    "national-chat-line": listing_text(
+        name="name: National Chat Line",
+        needs="needs: [loneliness]",
+        delivery="delivery: [phone]",
+        free="free: true",
+        amount=None,
+        A__friendly="A friendly voice on the phone every week for anyone who feels lonely.",
+    ).replace(
+        TEMPLATE[TEMPLATE.index("locations:") : TEMPLATE.index("schedule:")], "national: true\n"
+    ),
+    # Closed: must never appear.
+    "closed-lonely-club": listing_text(
+        name="name: Closed Lonely Club",
+        status="status: closed",
+        needs="needs: [loneliness]",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, vocab_module):
+    root = tmp_path_factory.mktemp("search")
+    folder = root / "services" / "thanet"
+    folder.mkdir(parents=True)
+    for listing_id, text in LISTINGS.items():
+        (folder / f"{listing_id}.yaml").write_text(text, encoding="utf-8")
+    gazetteer = default_gazetteer()
+    report = validate_paths(
+        [root / "services"], vocab_module, gazetteer=gazetteer, today=date(2026, 11, 23)
+    )
+    assert report.problems == []
+    listings, problems = locate(report.listings, gazetteer)
+    assert problems == []
+    build_index(listings, root / "index", vocab_module)
+    return SearchIndex(root / "index")
+
+
+@pytest.fixture(scope="module")
+def vocab_module():
+    from directory.vocabulary import parse_vocabulary
+    from tests.conftest import TEST_VOCABULARY
+
+    return parse_vocabulary(TEST_VOCABULARY, "needs.yaml")
+
+
+def run(built, vocab, **kwargs):
+    return search(built, SearchRequest(**kwargs), vocab, default_gazetteer(), now=NOW)
+
+
+def ids(response) -> list[str]:
+    return [hit.id for hit in response.hits]
+
+
+def test_everyday_word_reaches_the_need(built, vocab_module):
+    response = run(built, vocab_module, text="lonely")
+    assert set(ids(response)) == {
+        "margate-mens-shed",
+        "kentish-town-befriending",
+        "national-chat-line",
+    }
+
+
+def test_closed_listings_never_show(built, vocab_module):
+    for text in ("lonely", "closed lonely club", ""):
+        assert "closed-lonely-club" not in ids(run(built, vocab_module, text=text))
+
+
+def test_phrase_and_misspelling(built, vocab_module):
+    assert ids(run(built, vocab_module, text="on my own"))[0] in {
+        "margate-mens-shed",
+        "kentish-town-befriending",
+        "national-chat-line",
+    }
+    response = run(built, vocab_module, text="diabeties")
+    assert ids(response) == ["ramsgate-diabetes-group"]
+    assert response.did_you_mean == "diabetic"
+
+
+def test_or_not_and(built, vocab_module):
+    # Default Whoosh parsing would AND these words into nothing.
+    response = run(built, vocab_module, text="lonely allotment diabetic")
+    assert {"westgate-garden-club", "ramsgate-diabetes-group"} <= set(ids(response))
+
+
+def test_nearest_first_with_distance(built, vocab_module):
+    response = run(built, vocab_module, text="", near="CT9 1AE", radius_miles=10)
+    distances = [hit.distance_miles for hit in response.hits if hit.distance_miles is not None]
+    assert distances == sorted(distances)
+    assert ids(response)[0] == "margate-mens-shed"
+    assert "kentish-town-befriending" not in ids(response)
+    assert response.place.label == "CT9 1AE"
+
+
+def test_radius_excludes_far_listings(built, vocab_module):
+    response = run(built, vocab_module, text="lonely", near="Margate", radius_miles=3)
+    assert "kentish-town-befriending" not in ids(response)
+    assert "margate-mens-shed" in ids(response)
+
+
+def test_remote_services_included_or_excluded(built, vocab_module):
+    near = run(built, vocab_module, text="lonely", near="Margate", radius_miles=3)
+    assert "national-chat-line" in ids(near)
+    chat = next(hit for hit in near.hits if hit.id == "national-chat-line")
+    assert chat.distance_miles is None
+    local = run(
+        built, vocab_module, text="lonely", near="Margate", radius_miles=3, include_remote=False
+    )
+    assert "national-chat-line" not in ids(local)
+
+
+@pytest.mark.parametrize(
+    "filters, expected",
+    [
+        ({"free": True}, {"westgate-garden-club", "ramsgate-diabetes-group", "national-chat-line"}),
+        ({"days": ("wed",)}, {"westgate-garden-club"}),
+        (
+            {"days": ("tue", "fri")},
+            {
+                "margate-mens-shed",
+                "ramsgate-diabetes-group",
+                "kentish-town-befriending",
+                "national-chat-line",
+            },
+        ),
+        (
+            {"step_free": True},
+            {
+                "margate-mens-shed",
+                "ramsgate-diabetes-group",
+                "kentish-town-befriending",
+                "national-chat-line",
+            },
+        ),
+        (
+            {"age": 30},
+            {
+                "margate-mens-shed",
+                "westgate-garden-club",
+                "kentish-town-befriending",
+                "national-chat-line",
+            },
+        ),
+        ({"access": ("drop-in",)}, set(LISTINGS) - {"closed-lonely-club"}),
+        ({"delivery": ("phone",)}, {"national-chat-line"}),
+        ({"needs": ("gardening",)}, {"westgate-garden-club"}),
+        (
+            {"open_now": True},
+            {"margate-mens-shed", "kentish-town-befriending", "national-chat-line"},
+        ),
+    ],
+)
+def test_filters(built, vocab_module, filters, expected):
+    response = run(built, vocab_module, text="", per_page=50, **filters)
+    assert set(ids(response)) == expected
+
+
+def test_facet_counts_follow_the_query(built, vocab_module):
+    response = run(built, vocab_module, text="lonely")
+    assert response.facets["cost"] == {"free": 1}
+    assert response.facets["day"]["tue"] == 3
+    assert response.facets["need"]["loneliness"] == 3
+
+
+def test_nothing_found_offers_a_wider_search(built, vocab_module):
+    response = run(built, vocab_module, text="diabetes", near="Margate", radius_miles=1)
+    assert response.total == 0
+    assert response.wider
+    assert response.wider[0].description.startswith("Search within")
+    assert response.wider[0].count == 1
+    filtered = run(
+        built, vocab_module, text="allotment", near="Margate", radius_miles=10, days=("sun",)
+    )
+    assert any(option.description == "Remove the filters" for option in filtered.wider)
+
+
+def test_unknown_place_says_so(built, vocab_module):
+    response = run(built, vocab_module, text="lonely", near="Margat")
+    assert response.place is None
+    assert "We could not find 'Margat'" in response.place_problem
+    assert "Margate" in " ".join(response.place_suggestions)
+
+
+def test_unknown_full_postcode_falls_back_to_district(built, vocab_module):
+    response = run(built, vocab_module, text="", near="CT9 9QQ", radius_miles=5)
+    assert response.place.kind == "district"
+    assert "We could not find CT9 9QQ" in response.place.note
+    assert "margate-mens-shed" in ids(response)
+
+
+def test_ties_are_stable(built, vocab_module):
+    first = ids(run(built, vocab_module, text="", per_page=50))
+    for _ in range(3):
+        assert ids(run(built, vocab_module, text="", per_page=50)) == first
+
+
+def test_paging(built, vocab_module):
+    everything = ids(run(built, vocab_module, text="", per_page=50))
+    page1 = ids(run(built, vocab_module, text="", per_page=2, page=1))
+    page2 = ids(run(built, vocab_module, text="", per_page=2, page=2))
+    assert page1 + page2 == everything[:4]
+
+
+ODD_QUERIES = [
+    '"unbalanced quote',
+    "*",
+    "a* b* c* d*",
+    "AND OR NOT",
+    "word~99",
+    "lonely" * 2000,
+    "x" * 10_000,
+    "🙂🙂 lonely 🧓",
+    "\x00\x01\x1b[31mlonely",
+    "(((((((",
+    "name:lonely OR body:*",
+    "' OR 1=1 --",
+    "",
+    "   ",
+]
+
+
+@pytest.mark.parametrize("text", ODD_QUERIES, ids=[repr(q[:20]) for q in ODD_QUERIES])
+def test_odd_queries_are_safe(built, vocab_module, text):
+    response = run(built, vocab_module, text=text, near=text[:100])
+    assert response.total >= 0
+    assert len(response.interpretation.text) <= 200
+
+
+def test_parse_request_errors_name_the_parameter():
+    parsed = parse_request(
+        {"radius": "far", "day": "someday", "free": "maybe", "age": "-3", "need": "nope"},
+        ("loneliness",),
+    )
+    messages = {error.param: error.message for error in parsed.errors}
+    assert messages == {
+        "radius": "'radius' must be a number from 0.1 to 100.",
+        "day": "'day' must be one of: mon, tue, wed, thu, fri, sat, sun.",
+        "free": "'free' must be true or false.",
+        "age": "'age' must be a number from 0 to 120.",
+        "need": "'need' must be one of: loneliness.",
+    }
+
+
+def test_parse_request_accepts_lists_and_names():
+    parsed = parse_request({"day": ["Tuesday", "wed,thu"], "access": "drop-in", "radius": "3"})
+    assert parsed.errors == []
+    assert parsed.request.days == ("tue", "wed", "thu")
+    assert parsed.request.access == ("drop-in",)
+    assert parsed.request.radius_miles == 3.0
+
+
+def test_index_path_is_a_setting(tmp_path: Path):
+    with pytest.raises(Exception, match="No search index"):
+        SearchIndex(tmp_path / "nothing").snapshot()
