@@ -20,7 +20,11 @@ validate: install
 
 run: install
 	$(BIN)/signpost validate
+	$(BIN)/signpost index
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+
+index: install
+	$(BIN)/signpost index
 
 lint: install
 	$(BIN)/ruff check .
