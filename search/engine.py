@@ -190,7 +190,13 @@ def _located(
     distances = table.within(place.lat, place.lon, radius)
     docs = set(distances)
     if include_remote:
-        docs |= table.docs("reach", "no-location") | table.docs("reach", "national")
+        docs |= table.docs("reach", "national")
+        # A phone or online service that is not national serves its own area: offer it
+        # where that area's venues are, not to someone at the other end of the country.
+        remote = table.docs("reach", "no-location")
+        for members in table.sets.get("area", {}).values():
+            if remote & members and not members.isdisjoint(distances):
+                docs |= remote & members
     return docs, distances
 
 

@@ -80,6 +80,7 @@ class FacetTable:
                 if not bucket or bucket[-1] != docnum:
                     bucket.append(docnum)
             sets["status"][listing.status].add(docnum)
+            sets["area"][listing.area].add(docnum)
             if listing.cost.free:
                 sets["cost"]["free"].add(docnum)
             if listing.step_free:

@@ -1,0 +1,247 @@
+"""Search quality on the bundled example data, measured against hand-judged queries.
+
+``tests/relevance/queries.yaml`` holds queries as link workers and patients type them, each
+with the listings a link worker would be satisfied to see (judged by reading the listings, not
+by running the search). This builds an index of the bundled data once, runs every query and
+measures:
+
+* recall@5: the share of the relevant listings found in the top five results, divided by
+  ``min(5, len(relevant))`` so a query with many relevant listings can still score 1.0;
+* MRR: the mean of 1 / rank of the first relevant result (0 when none is in the top ten).
+
+Both averages must stay at or above the floors below. Run ``pytest tests/test_relevance.py -s``
+to see the per-query table; it is also written to ``test-artifacts/relevance.txt``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+
+from directory.geocode import default_gazetteer
+from directory.validate import validate_paths
+from directory.vocabulary import load_vocabulary
+from search.build import build_index, locate
+from search.engine import SearchIndex, search
+from search.request import DEFAULT_RADIUS_MILES, SearchRequest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+SERVICES = DATA / "services"
+QUERIES_FILE = Path(__file__).resolve().parent / "relevance" / "queries.yaml"
+ARTIFACT = ROOT / "test-artifacts" / "relevance.txt"
+
+# A Monday morning in late November: fixed so freshness and "open now" never drift.
+NOW = datetime(2026, 11, 23, 11, 0, tzinfo=ZoneInfo("Europe/London"))
+
+RECALL_AT = 5
+MRR_DEPTH = 10
+
+# Floors for the averages: a little below the measured figures (rounded down to 0.05), and
+# never below 0.9 recall@5. Measured on 144 queries: recall@5 0.899, MRR 0.906. Recall is under
+# 0.9, so its floor stays at 0.9 and this test fails until search improves: see the failing
+# queries in test-artifacts/relevance.txt. Do not lower it to make the test pass.
+RECALL_FLOOR = 0.9
+MRR_FLOOR = 0.9
+
+KEYS = {"query", "near", "radius", "free", "step_free", "days", "age", "local_only"}
+KEYS |= {"relevant", "note"}
+
+
+@dataclass(frozen=True)
+class Judged:
+    number: int
+    query: str
+    near: str
+    request: SearchRequest
+    relevant: tuple[str, ...]
+    note: str = ""
+
+    def label(self) -> str:
+        parts = [repr(self.query)]
+        if self.near:
+            parts.append(f"near {self.near}")
+        if self.request.radius_miles != DEFAULT_RADIUS_MILES:
+            parts.append(f"{self.request.radius_miles:g} mi")
+        filters = []
+        if self.request.free:
+            filters.append("free")
+        if self.request.step_free:
+            filters.append("step-free")
+        if self.request.days:
+            filters.append("days=" + ",".join(self.request.days))
+        if self.request.age is not None:
+            filters.append(f"age={self.request.age}")
+        if not self.request.include_remote:
+            filters.append("local only")
+        if filters:
+            parts.append("[" + " ".join(filters) + "]")
+        return " ".join(parts)
+
+
+def _judged(number: int, entry: dict[str, Any]) -> Judged:
+    unknown = set(entry) - KEYS
+    if unknown:
+        raise ValueError(f"Query {number}: unknown keys {sorted(unknown)}")
+    relevant = tuple(entry.get("relevant") or ())
+    if not entry.get("query") or not relevant:
+        raise ValueError(f"Query {number}: needs 'query' and at least one 'relevant' id")
+    near = str(entry.get("near") or "")
+    request = SearchRequest(
+        text=str(entry["query"]),
+        near=near,
+        radius_miles=float(entry.get("radius", DEFAULT_RADIUS_MILES)),
+        free=bool(entry.get("free", False)),
+        step_free=bool(entry.get("step_free", False)),
+        days=tuple(entry.get("days") or ()),
+        age=entry.get("age"),
+        include_remote=not entry.get("local_only", False),
+    )
+    return Judged(number, str(entry["query"]), near, request, relevant, entry.get("note", ""))
+
+
+def load_queries() -> list[Judged]:
+    entries = yaml.safe_load(QUERIES_FILE.read_text(encoding="utf-8"))
+    return [_judged(number, entry) for number, entry in enumerate(entries, start=1)]
+
+
+QUERIES = load_queries()
+
+
+def recall_at(ranked: list[str], relevant: tuple[str, ...], k: int = RECALL_AT) -> float:
+    found = len(set(ranked[:k]) & set(relevant))
+    return found / min(k, len(relevant))
+
+
+def reciprocal_rank(ranked: list[str], relevant: tuple[str, ...], depth: int = MRR_DEPTH) -> float:
+    for rank, listing_id in enumerate(ranked[:depth], start=1):
+        if listing_id in relevant:
+            return 1.0 / rank
+    return 0.0
+
+
+@dataclass
+class Outcome:
+    judged: Judged
+    ranked: list[str]
+    recall: float
+    rr: float
+    place: str
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory):
+    """An index of the bundled data, built once for the module, with what searching needs."""
+    vocab = load_vocabulary(DATA / "needs.yaml")
+    gazetteer = default_gazetteer()
+    report = validate_paths([SERVICES], vocab, gazetteer=gazetteer, today=NOW.date())
+    assert report.ok, "\n".join(str(problem) for problem in report.problems)
+    listings, problems = locate(report.listings, gazetteer)
+    assert not problems, "\n".join(str(problem) for problem in problems)
+    root = tmp_path_factory.mktemp("relevance-index")
+    build_index(listings, root, vocab)
+    return SearchIndex(root), vocab, gazetteer
+
+
+def run_all(engine) -> list[Outcome]:
+    index, vocab, gazetteer = engine
+    outcomes = []
+    for judged in QUERIES:
+        request = judged.request
+        if request.per_page < MRR_DEPTH:
+            raise AssertionError("per_page must cover the MRR depth")
+        response = search(index, request, vocab, gazetteer, now=NOW)
+        ranked = [hit.id for hit in response.hits][:MRR_DEPTH]
+        place = response.place.label if response.place else ("-" if not judged.near else "??")
+        outcomes.append(
+            Outcome(
+                judged,
+                ranked,
+                recall_at(ranked, judged.relevant),
+                reciprocal_rank(ranked, judged.relevant),
+                place,
+            )
+        )
+    return outcomes
+
+
+def report_text(outcomes: list[Outcome], mean_recall: float, mrr: float) -> str:
+    lines = [
+        f"Relevance: {len(outcomes)} judged queries on the bundled example data "
+        f"(now = {NOW.isoformat()})",
+        f"recall@{RECALL_AT} = {mean_recall:.3f} (floor {RECALL_FLOOR})   "
+        f"MRR@{MRR_DEPTH} = {mrr:.3f} (floor {MRR_FLOOR})",
+        "",
+    ]
+    weak = [o for o in outcomes if o.recall < 1.0 or o.rr < 1.0]
+    lines.append(f"Queries below 1.0 on either measure: {len(weak)}")
+    lines.append("")
+    for o in weak:
+        j = o.judged
+        lines.append(f"#{j.number:<3} {j.label()}   (place: {o.place})")
+        lines.append(f"     recall@{RECALL_AT} {o.recall:.2f}   RR {o.rr:.2f}")
+        missing = [i for i in j.relevant if i not in o.ranked[:RECALL_AT]]
+        lines.append(f"     missing from top {RECALL_AT}: {', '.join(missing) or '-'}")
+        for rank, listing_id in enumerate(o.ranked, start=1):
+            mark = "*" if listing_id in j.relevant else " "
+            lines.append(f"       {rank:>2}{mark} {listing_id}")
+        if not o.ranked:
+            lines.append("        (no results)")
+    lines.append("")
+    lines.append("All queries:")
+    lines.append(f"  {'#':>3}  {'R@5':>4}  {'RR':>4}  query")
+    for o in outcomes:
+        lines.append(f"  {o.judged.number:>3}  {o.recall:4.2f}  {o.rr:4.2f}  {o.judged.label()}")
+    return "\n".join(lines) + "\n"
+
+
+def test_search_relevance(engine) -> None:
+    outcomes = run_all(engine)
+    mean_recall = sum(o.recall for o in outcomes) / len(outcomes)
+    mrr = sum(o.rr for o in outcomes) / len(outcomes)
+    text = report_text(outcomes, mean_recall, mrr)
+    print("\n" + text)
+    ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
+    ARTIFACT.write_text(text, encoding="utf-8")
+    assert mean_recall >= RECALL_FLOOR, (
+        f"recall@{RECALL_AT} {mean_recall:.3f} is below the floor {RECALL_FLOOR}; see {ARTIFACT}"
+    )
+    assert mrr >= MRR_FLOOR, f"MRR {mrr:.3f} is below the floor {MRR_FLOOR}; see {ARTIFACT}"
+
+
+def test_queries_are_enough_and_varied() -> None:
+    assert len(QUERIES) >= 70
+    areas = {
+        path.parent.name
+        for judged in QUERIES
+        for listing_id in judged.relevant
+        for path in SERVICES.glob(f"*/{listing_id}.yaml")
+    }
+    assert {"east-kent", "camden", "brighton-and-hove", "national"} <= areas
+
+
+def test_relevant_ids_exist() -> None:
+    """Every judged id names a listing file in the bundled data, and no query repeats one."""
+    known = {path.stem for path in SERVICES.glob("*/*.yaml")}
+    unknown = {
+        f"#{judged.number} {judged.query!r}: {listing_id}"
+        for judged in QUERIES
+        for listing_id in judged.relevant
+        if listing_id not in known
+    }
+    assert not unknown, "Unknown listing ids:\n" + "\n".join(sorted(unknown))
+    repeated = [j.number for j in QUERIES if len(set(j.relevant)) != len(j.relevant)]
+    assert not repeated, f"Queries listing an id twice: {repeated}"
+
+
+def test_query_places_resolve() -> None:
+    """A place the gazetteer cannot find would silently search everywhere instead."""
+    gazetteer = default_gazetteer()
+    missing = [j.near for j in QUERIES if j.near and gazetteer.resolve(j.near) is None]
+    assert not missing, f"Places that do not resolve: {missing}"
