@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from directory import model
+from directory.geocode import normalise_postcode
 from directory.languages import language_code
 from directory.load import KeyPath, LoadedFile, display_path, load_file
 from directory.model import Listing
@@ -28,7 +29,6 @@ TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 URL_PATTERN = re.compile(r"^https?://[^\s/]+\.[^\s/]+(/\S*)?$")
 ISO_DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-POSTCODE_PATTERN = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})$")
 
 MAX_NEEDS = 8
 
@@ -357,15 +357,6 @@ def _impossible_date(day: int, month: int, year: int) -> str:
             f"as YYYY-MM-DD."
         )
     return f"There is no month {month}. Write the date as YYYY-MM-DD, like 2026-09-14."
-
-
-def normalise_postcode(text: str) -> str | None:
-    """The canonical 'CT9 1EP' form of anything shaped like a full UK postcode."""
-    compact = re.sub(r"\s+", "", str(text)).upper()
-    match = POSTCODE_PATTERN.match(compact)
-    if not match:
-        return None
-    return f"{match.group(1)} {match.group(2)}"
 
 
 def phone_problem(raw: str) -> str | None:
