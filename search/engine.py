@@ -175,7 +175,7 @@ def filter_docs(
     if request.needs:
         docs &= _union(table, "need", request.needs)
     if request.age is not None:
-        docs &= table.for_age(request.age)
+        docs = table.for_age(request.age, docs)
     if request.open_now:
         docs = table.open_at(now, docs)
     return docs
@@ -204,11 +204,8 @@ def facet_counts(table: FacetTable, docs: set[int]) -> dict[str, dict[str, int]]
     counts: dict[str, dict[str, int]] = {}
     for facet in FACET_NAMES:
         values = table.sets.get(facet, {})
-        counts[facet] = {
-            value: len(docs & members)
-            for value, members in sorted(values.items())
-            if docs & members
-        }
+        found = {value: len(docs & members) for value, members in sorted(values.items())}
+        counts[facet] = {value: count for value, count in found.items() if count}
     return counts
 
 

@@ -183,11 +183,14 @@ class FacetTable:
             return None
         return min(distance_miles(lat, lon, p_lat, p_lon) for p_lat, p_lon in points)
 
-    def for_age(self, age: int) -> set[int]:
+    def for_age(self, age: int, candidates: Iterable[int]) -> set[int]:
+        """The candidates open to someone of ``age`` (checked last: it is a Python loop)."""
+        ages = self.ages
         return {
             docnum
-            for docnum, (low, high) in enumerate(self.ages)
-            if (low is None or low <= age) and (high is None or age <= high)
+            for docnum in candidates
+            if (ages[docnum][0] is None or ages[docnum][0] <= age)
+            and (ages[docnum][1] is None or age <= ages[docnum][1])
         }
 
     def open_at(self, moment: datetime, candidates: Iterable[int]) -> set[int]:
