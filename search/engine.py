@@ -279,7 +279,7 @@ def search(
                 "CT9 1EP), the first half of one (like CT9) or a town name."
             )
 
-    open_docs = table.all_docs() - table.docs("status", "closed")
+    open_docs = set(table.open_docs)
     near_docs, distances = _located(table, place, request.radius_miles, request.include_remote)
     allowed = filter_docs(table, request, open_docs & near_docs, now)
     scores, timed_out = _text_scores(snapshot, interpretation, allowed)
@@ -361,7 +361,7 @@ def wider_searches(
 ) -> list[WiderSearch]:
     """When nothing matched: how many a bigger radius, or fewer filters, would find."""
     table = snapshot.facets
-    open_docs = table.all_docs() - table.docs("status", "closed")
+    open_docs = set(table.open_docs)
     text_docs_all, _ = _text_scores(snapshot, interpretation, open_docs)
     text_docs = open_docs if text_docs_all is None else set(text_docs_all)
     options: list[WiderSearch] = []

@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +160,11 @@ class FacetTable:
 
     def all_docs(self) -> set[int]:
         return set(range(self.count))
+
+    @cached_property
+    def open_docs(self) -> frozenset[int]:
+        """Everything but closed listings: the starting point of every search."""
+        return frozenset(range(self.count)) - self.docs("status", "closed")
 
     def within(self, lat: float, lon: float, radius_miles: float) -> dict[int, float]:
         """Documents with a location within the radius, mapped to the nearest distance."""
