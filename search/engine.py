@@ -35,6 +35,8 @@ from search.request import MAX_RADIUS_MILES, SearchRequest
 log = logging.getLogger(__name__)
 
 TIME_LIMIT_SECONDS = 2.0
+# Score allowed documents one by one when they are under 1/LEAPFROG_SHARE of the index.
+LEAPFROG_SHARE = 4
 LONDON = ZoneInfo("Europe/London")
 FACET_NAMES = ("cost", "access_needs", "day", "access", "delivery", "need")
 
@@ -219,6 +221,8 @@ def _text_scores(
     if not allowed:
         return {}, False
     searcher = snapshot.searcher()
+    if len(allowed) * LEAPFROG_SHARE < snapshot.count and searcher.is_atomic():
+        return _leapfrog_scores(searcher, query, allowed)
     collector = _AllowedWithinTime(UnlimitedCollector(), allowed, TIME_LIMIT_SECONDS)
     timed_out = False
     try:
@@ -228,6 +232,32 @@ def _text_scores(
         log.warning("Search timed out: %r", interpretation.text)
     results = collector.results()
     return {hit.docnum: hit.score for hit in results}, timed_out
+
+
+def _leapfrog_scores(searcher, query, allowed: set[int]) -> tuple[dict[int, float], bool]:
+    """Score only the allowed documents, jumping the query's matcher from one to the next.
+
+    When location and filters leave a small share of the index, this visits far fewer
+    postings than collecting every match and discarding most (4x faster at 10k listings in
+    bench/engine_experiments.py, with identical scores). Needs a single-segment index, which
+    every build is.
+    """
+    matcher = query.matcher(searcher, searcher.context())
+    deadline = time.perf_counter() + TIME_LIMIT_SECONDS
+    scores: dict[int, float] = {}
+    for count, docnum in enumerate(sorted(allowed)):
+        if not matcher.is_active():
+            break
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+            if not matcher.is_active():
+                break
+        if matcher.id() == docnum:
+            scores[docnum] = matcher.score()
+        if count % 256 == 255 and time.perf_counter() > deadline:
+            log.warning("Search timed out")
+            return scores, True
+    return scores, False
 
 
 class _AllowedWithinTime(WrappingCollector):

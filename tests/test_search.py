@@ -317,3 +317,21 @@ def test_parse_request_accepts_lists_and_names():
 def test_index_path_is_a_setting(tmp_path: Path):
     with pytest.raises(Exception, match="No search index"):
         SearchIndex(tmp_path / "nothing").snapshot()
+
+
+def test_leapfrog_scoring_matches_collecting(built, vocab_module):
+    """The fast path for small allowed sets gives exactly the collector's scores."""
+    from search import engine
+    from search.interpret import interpret
+
+    snapshot = built.snapshot()
+    interpretation = interpret("lonely allotment diabetic", vocab_module)
+    query = engine.build_query(interpretation)
+    allowed = {0, 2, 3, 5}
+    fast, _ = engine._leapfrog_scores(snapshot.searcher(), query, allowed)
+    collector = engine._AllowedWithinTime(engine.UnlimitedCollector(), allowed, 2.0)
+    snapshot.searcher().search_with_collector(query, collector)
+    slow = {hit.docnum: hit.score for hit in collector.results()}
+    assert fast.keys() == slow.keys()
+    for docnum in fast:
+        assert fast[docnum] == pytest.approx(slow[docnum])
