@@ -54,7 +54,7 @@ from directory.serialise import listing_from_dict  # noqa: E402
 from search import engine  # noqa: E402
 from search.build import build_index  # noqa: E402
 from search.interpret import Interpretation, interpret  # noqa: E402
-from search.query import Candidate, build_query, rank  # noqa: E402
+from search.query import build_query  # noqa: E402
 
 
 def stages(snapshot, request, vocab, gazetteer) -> dict[str, float]:
@@ -88,21 +88,11 @@ def stages(snapshot, request, vocab, gazetteer) -> dict[str, float]:
 
     start = clock()
     matched = allowed if scores is None else set(scores)
-    paused = table.docs("status", "paused")
-    candidates = [
-        Candidate(
-            docnum=docnum,
-            text_score=1.0 if scores is None else scores[docnum],
-            distance=distances.get(docnum),
-            reviewed=table.reviewed[docnum],
-            paused=docnum in paused,
-            name=table.names[docnum],
-            id=table.ids[docnum],
-        )
-        for docnum in matched
-    ]
-    ranked = rank(
-        candidates,
+    ranked = engine.rank_matches(
+        table,
+        matched,
+        scores,
+        distances,
         located=place is not None,
         radius_miles=request.radius_miles,
         today=NOW.date().toordinal(),
@@ -129,24 +119,13 @@ def stages(snapshot, request, vocab, gazetteer) -> dict[str, float]:
 
 
 def leapfrog_scores(snapshot, interpretation: Interpretation, allowed: set[int]):
-    """Prototype A: score only allowed documents, skipping the matcher to each in turn."""
+    """Prototype A, now the engine's own path: score only allowed documents."""
     query = build_query(interpretation)
     if query is None:
         return None
     if not allowed:
         return {}
-    searcher = snapshot.searcher()
-    matcher = query.matcher(searcher, searcher.context())
-    scores: dict[int, float] = {}
-    for docnum in sorted(allowed):
-        if not matcher.is_active():
-            break
-        if matcher.id() < docnum:
-            matcher.skip_to(docnum)
-            if not matcher.is_active():
-                break
-        if matcher.id() == docnum:
-            scores[docnum] = matcher.score()
+    scores, _timed_out = engine._leapfrog_scores(snapshot.searcher(), query, allowed)
     return scores
 
 
@@ -190,21 +169,11 @@ def fast_search(snapshot, request, vocab, gazetteer, open_docs: set[int], slim: 
     else:
         scores, _ = engine._text_scores(snapshot, interpretation, allowed)
     matched = allowed if scores is None else set(scores)
-    paused = table.docs("status", "paused")
-    candidates = [
-        Candidate(
-            docnum=docnum,
-            text_score=1.0 if scores is None else scores[docnum],
-            distance=distances.get(docnum),
-            reviewed=table.reviewed[docnum],
-            paused=docnum in paused,
-            name=table.names[docnum],
-            id=table.ids[docnum],
-        )
-        for docnum in matched
-    ]
-    ranked = rank(
-        candidates,
+    ranked = engine.rank_matches(
+        table,
+        matched,
+        scores,
+        distances,
         located=place is not None,
         radius_miles=request.radius_miles,
         today=NOW.date().toordinal(),

@@ -315,20 +315,11 @@ def search(
     scores, timed_out = _text_scores(snapshot, interpretation, allowed)
     matched = allowed if scores is None else set(scores)
 
-    candidates = [
-        Candidate(
-            docnum=docnum,
-            text_score=1.0 if scores is None else scores[docnum],
-            distance=distances.get(docnum),
-            reviewed=table.reviewed[docnum],
-            paused=docnum in table.docs("status", "paused"),
-            name=table.names[docnum],
-            id=table.ids[docnum],
-        )
-        for docnum in matched
-    ]
-    ranked = rank(
-        candidates,
+    ranked = rank_matches(
+        table,
+        matched,
+        scores,
+        distances,
         located=place is not None,
         radius_miles=request.radius_miles,
         today=now.date().toordinal(),
@@ -364,6 +355,33 @@ def search(
     if not ranked:
         response.wider = wider_searches(snapshot, request, interpretation, place, now)
     return response
+
+
+def rank_matches(
+    table: FacetTable,
+    matched: Iterable[int],
+    scores: dict[int, float] | None,
+    distances: dict[int, float],
+    *,
+    located: bool,
+    radius_miles: float,
+    today: int,
+) -> list[Candidate]:
+    """Matched documents as ranking candidates, best first (``scores`` None: no text)."""
+    paused = table.docs("status", "paused")
+    candidates = [
+        Candidate(
+            docnum=docnum,
+            text_score=1.0 if scores is None else scores[docnum],
+            distance=distances.get(docnum),
+            reviewed=table.reviewed[docnum],
+            paused=docnum in paused,
+            name=table.names[docnum],
+            id=table.ids[docnum],
+        )
+        for docnum in matched
+    ]
+    return rank(candidates, located=located, radius_miles=radius_miles, today=today)
 
 
 def _nearest_location(listing: Listing, place: Place | None) -> int | None:
