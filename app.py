@@ -10,8 +10,9 @@ from typing import Any
 
 from flask import Flask, render_template
 
-from directory.catalogue import Catalogue
 from directory.settings import Settings
+from search.engine import NoIndex
+from search.live import LiveDirectory
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -28,7 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.from_prefixed_env("SIGNPOST")
     app.config.update(config)
-    app.extensions["signpost.catalogue"] = Catalogue(settings.data_dir)
+    app.extensions["signpost.live"] = LiveDirectory(settings, config.get("SIGNPOST_GAZETTEER"))
 
     from views import site
 
@@ -37,6 +38,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.errorhandler(404)
     def not_found(_error: Exception):
         return render_template("errors/404.html"), 404
+
+    @app.errorhandler(NoIndex)
+    def no_index(_error: NoIndex):
+        return render_template("errors/no-index.html"), 503
 
     @app.errorhandler(500)
     def server_error(_error: Exception):

@@ -166,19 +166,33 @@ def index(data_dir: Path | None, index_dir: Path | None, quiet: bool) -> None:
     If any listing is invalid nothing is changed: the live index keeps serving the last
     good build, and the problems are listed so they can be fixed.
     """
-    from directory.validate import validate_paths
-    from search.build import IndexLocked, build_index, locate
+    from search.build import IndexLocked
+    from search.publish import publish
 
     settings = _settings(data_dir, index_dir)
-    vocab = _vocabulary(settings)
-    gazetteer = _gazetteer()
-    report = validate_paths([settings.services_dir], vocab, gazetteer=gazetteer)
-    listings, problems = locate(report.listings, gazetteer)
-    problems = report.problems + problems
-    if problems:
-        for problem in problems:
+    _vocabulary(settings)  # a broken needs.yaml is reported as a clear error first
+    show_bar = not quiet and sys.stderr.isatty()
+    bar = click.progressbar(length=0, label="Indexing", file=sys.stderr) if show_bar else None
+    done = 0
+
+    def progress(number: int, total: int) -> None:
+        nonlocal done
+        if bar is not None:
+            bar.length = total
+            bar.update(number - done)
+        done = number
+
+    try:
+        published = publish(settings, _gazetteer(), progress=progress)
+    except IndexLocked as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        if bar is not None and done:
+            bar.render_finish()
+    if published.problems:
+        for problem in published.problems:
             click.echo(str(problem))
-        files = len({p.path for p in problems})
+        files = len({p.path for p in published.problems})
         click.echo(
             f"Not indexed: {files} listing file{'s' if files != 1 else ''} "
             f"{'have' if files != 1 else 'has'} problems (above). The live index was not "
@@ -186,30 +200,10 @@ def index(data_dir: Path | None, index_dir: Path | None, quiet: bool) -> None:
             err=True,
         )
         sys.exit(1)
-    if not listings:
+    info = published.info
+    if info is None:
         click.echo(f"No listings found in {settings.services_dir}; nothing to index.", err=True)
         sys.exit(1)
-    show_bar = not quiet and sys.stderr.isatty()
-    bar = (
-        click.progressbar(length=len(listings), label="Indexing", file=sys.stderr)
-        if show_bar
-        else None
-    )
-    done = 0
-
-    def progress(number: int, total: int) -> None:
-        nonlocal done
-        if bar is not None:
-            bar.update(number - done)
-        done = number
-
-    try:
-        info = build_index(listings, settings.index_dir, vocab, progress=progress)
-    except IndexLocked as error:
-        raise click.ClickException(str(error)) from error
-    finally:
-        if bar is not None:
-            bar.render_finish()
     click.echo(
         f"Indexed {info.count} listings in {info.seconds:.1f}s: build {info.build_id} is now "
         f"live at {settings.index_dir}."

@@ -28,6 +28,7 @@ class Settings:
     index_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "instance" / "index")
     stale_months: int = 12
     geocoder: str | None = None  # e.g. "nominatim"; None keeps everything offline
+    geocoder_user_agent: str = ""  # online geocoders need one that names the deployment
 
     @property
     def services_dir(self) -> Path:
@@ -47,4 +48,5 @@ class Settings:
             index_dir=Path(index),
             stale_months=_int_env("SIGNPOST_STALE_MONTHS", defaults.stale_months),
             geocoder=os.environ.get("SIGNPOST_GEOCODER") or None,
+            geocoder_user_agent=os.environ.get("SIGNPOST_GEOCODER_USER_AGENT", ""),
         )

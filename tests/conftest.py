@@ -86,14 +86,40 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def app(data_dir: Path, tmp_path: Path):
+def settings(data_dir: Path, tmp_path: Path):
+    from directory.settings import Settings
+
+    return Settings(data_dir=data_dir, index_dir=tmp_path / "index")
+
+
+@pytest.fixture
+def publish_data(settings):
+    """Validate the temporary data folder and make it the live index, as `signpost index` does.
+
+    Returns the publish result, so a test can edit files, publish again and check what a
+    running site then serves.
+    """
+    from directory.geocode import default_gazetteer
+    from search.publish import publish
+
+    def run():
+        return publish(settings, default_gazetteer())
+
+    return run
+
+
+@pytest.fixture
+def app(settings, publish_data):
+    """The site over the temporary data folder, with its index already built."""
     from app import create_app
 
+    published = publish_data()
+    assert published.ok, [str(problem) for problem in published.problems]
     return create_app(
         {
             "TESTING": True,
-            "SIGNPOST_DATA": str(data_dir),
-            "SIGNPOST_INDEX": str(tmp_path / "index"),
+            "SIGNPOST_DATA": str(settings.data_dir),
+            "SIGNPOST_INDEX": str(settings.index_dir),
         }
     )
 

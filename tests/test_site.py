@@ -25,7 +25,32 @@ def test_unknown_service_is_a_friendly_404(client):
     assert "Page not found" in response.get_data(as_text=True)
 
 
-def test_broken_file_does_not_empty_the_site(client, data_dir):
+def test_broken_file_does_not_empty_the_site(client, data_dir, publish_data):
     (data_dir / "services" / "thanet" / "broken.yaml").write_text("name: [", encoding="utf-8")
+    published = publish_data()
+    assert not published.ok
+    assert any("broken.yaml" in str(problem) for problem in published.problems)
     page = client.get("/").get_data(as_text=True)
     assert "Margate Men&#39;s Shed" in page
+
+
+def test_site_picks_up_a_new_build_without_restart(client, data_dir, publish_data):
+    path = data_dir / "services" / "thanet" / "margate-mens-shed.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Margate Men's Shed", "Margate Makers"),
+        encoding="utf-8",
+    )
+    assert "Margate Men&#39;s Shed" in client.get("/").get_data(as_text=True)
+    assert publish_data().ok
+    page = client.get("/").get_data(as_text=True)
+    assert "Margate Makers" in page
+    assert "Margate Men&#39;s Shed" not in page
+
+
+def test_no_index_yet_is_a_friendly_503(data_dir, tmp_path):
+    from app import create_app
+
+    app = create_app({"SIGNPOST_DATA": str(data_dir), "SIGNPOST_INDEX": str(tmp_path / "none")})
+    response = app.test_client().get("/")
+    assert response.status_code == 503
+    assert "not ready yet" in response.get_data(as_text=True)

@@ -7,15 +7,15 @@ from collections import defaultdict
 from flask import Blueprint, abort, current_app, render_template
 
 from directory import wording
-from directory.catalogue import Catalogue
 from directory.languages import language_name
 from directory.model import ACCESSIBILITY
+from search.live import LiveDirectory
 
 bp = Blueprint("site", __name__)
 
 
-def catalogue() -> Catalogue:
-    return current_app.extensions["signpost.catalogue"]
+def live() -> LiveDirectory:
+    return current_app.extensions["signpost.live"]
 
 
 @bp.app_context_processor
@@ -29,20 +29,20 @@ def helpers() -> dict:
 
 @bp.get("/")
 def index():
-    cat = catalogue()
+    directory = live()
     by_area = defaultdict(list)
-    for listing in cat.listings():
+    for listing in directory.listings():
         if listing.status != "closed":
             by_area[listing.area].append(listing)
     return render_template(
-        "index.html", areas=dict(sorted(by_area.items())), vocabulary=cat.vocabulary
+        "index.html", areas=dict(sorted(by_area.items())), vocabulary=directory.vocabulary
     )
 
 
 @bp.get("/services/<listing_id>")
 def service(listing_id: str):
-    cat = catalogue()
-    listing = cat.get(listing_id)
+    directory = live()
+    listing = directory.listing(listing_id)
     if listing is None:
         abort(404)
-    return render_template("service.html", listing=listing, vocabulary=cat.vocabulary)
+    return render_template("service.html", listing=listing, vocabulary=directory.vocabulary)
