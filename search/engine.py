@@ -11,16 +11,17 @@ import json
 import logging
 import os
 import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.collectors import TimeLimit, UnlimitedCollector, WrappingCollector
+from whoosh.collectors import TimeLimit, TimeLimitCollector, UnlimitedCollector
 
 from directory.geocode import Place
 from directory.model import Listing
@@ -29,14 +30,14 @@ from directory.vocabulary import Vocabulary
 from search.build import BUILD_FILE, INDEX_NAME, current_build
 from search.facets import FacetTable
 from search.interpret import Interpretation, interpret
-from search.query import Candidate, build_query, rank
+from search.query import build_query
+from search.ranking import blend, order
 from search.request import MAX_RADIUS_MILES, SearchRequest
+from search.scoring import TermScorer, supported
 
 log = logging.getLogger(__name__)
 
 TIME_LIMIT_SECONDS = 2.0
-# Score allowed documents one by one when they are under 1/LEAPFROG_SHARE of the index.
-LEAPFROG_SHARE = 4
 LONDON = ZoneInfo("Europe/London")
 FACET_NAMES = ("cost", "access_needs", "day", "access", "delivery", "need")
 
@@ -65,6 +66,46 @@ class Snapshot:
         if ix.doc_count() != facets.count:
             raise RuntimeError(f"Index {folder} is inconsistent: rebuild it.")
         return cls(folder, info["build_id"], info["created"], info["count"], ix, facets)
+
+    @cached_property
+    def scorer(self) -> TermScorer:
+        return TermScorer(self.count)
+
+    @cached_property
+    def reviewed(self) -> np.ndarray:
+        return np.array(self.facets.reviewed, dtype=np.int64)
+
+    @cached_property
+    def paused(self) -> np.ndarray:
+        return self.mask(self.facets.docs("status", "paused"))
+
+    @cached_property
+    def name_rank(self) -> np.ndarray:
+        """Each document's place in the index sorted by (name, id): the ranking tie-break."""
+        table = self.facets
+        ordered = sorted(range(self.count), key=lambda d: (table.names[d], table.ids[d]))
+        ranks = np.empty(self.count, dtype=np.int64)
+        ranks[ordered] = np.arange(self.count)
+        return ranks
+
+    @cached_property
+    def facet_matrix(self) -> tuple[list[tuple[str, str]], np.ndarray]:
+        """One row of 0/1 per (facet, value) shown as a filter, for counting in one step."""
+        rows: list[tuple[str, str]] = []
+        matrix = []
+        for facet in FACET_NAMES:
+            for value, members in sorted(self.facets.sets.get(facet, {}).items()):
+                rows.append((facet, value))
+                matrix.append(self.mask(members))
+        shape = (len(rows), self.count)
+        return rows, (np.array(matrix, dtype=np.uint8) if rows else np.zeros(shape, np.uint8))
+
+    def mask(self, docs: Iterable[int]) -> np.ndarray:
+        found = np.zeros(self.count, dtype=bool)
+        docs = docs if isinstance(docs, (set, frozenset)) else set(docs)
+        if docs:
+            found[np.fromiter(docs, dtype=np.int64, count=len(docs))] = True
+        return found
 
     def searcher(self):
         """A searcher for this thread: Whoosh searchers are not shared between threads."""
@@ -202,85 +243,51 @@ def _located(
     return docs, distances
 
 
-def facet_counts(table: FacetTable, docs: set[int]) -> dict[str, dict[str, int]]:
-    counts: dict[str, dict[str, int]] = {}
-    for facet in FACET_NAMES:
-        values = table.sets.get(facet, {})
-        found = {value: len(docs & members) for value, members in sorted(values.items())}
-        counts[facet] = {value: count for value, count in found.items() if count}
+def facet_counts(snapshot: Snapshot, docnums: np.ndarray) -> dict[str, dict[str, int]]:
+    """How many of the matched documents have each filter value (only values present)."""
+    rows, matrix = snapshot.facet_matrix
+    counts: dict[str, dict[str, int]] = {facet: {} for facet in FACET_NAMES}
+    if not len(docnums) or not rows:
+        return counts
+    totals = matrix[:, docnums].sum(axis=1, dtype=np.int64)
+    for (facet, value), total in zip(rows, totals.tolist(), strict=True):
+        if total:
+            counts[facet][value] = total
     return counts
 
 
 def _text_scores(
     snapshot: Snapshot, interpretation: Interpretation, allowed: set[int]
-) -> tuple[dict[int, float] | None, bool]:
-    """Whoosh scores for the query among ``allowed`` (None: no words, so no text ranking)."""
+) -> tuple[np.ndarray, np.ndarray | None, bool]:
+    """The allowed documents that match the words, and their text scores.
+
+    Returns (docnums in ascending order, scores or None when there are no words to rank
+    by, timed out). Signpost's own queries are scored a term at a time over cached arrays
+    (``search.scoring``); any other query shape falls back to Whoosh's collector with a
+    time limit.
+    """
     query = build_query(interpretation)
     if query is None:
-        return None, False
+        return np.array(sorted(allowed), dtype=np.int64), None, False
     if not allowed:
-        return {}, False
+        return np.zeros(0, dtype=np.int64), np.zeros(0), False
     searcher = snapshot.searcher()
-    if len(allowed) * LEAPFROG_SHARE < snapshot.count and searcher.is_atomic():
-        return _leapfrog_scores(searcher, query, allowed)
-    collector = _AllowedWithinTime(UnlimitedCollector(), allowed, TIME_LIMIT_SECONDS)
+    if supported(query):
+        docnums, scores = snapshot.scorer.scores(searcher, query)
+        if len(allowed) < snapshot.count:
+            keep = snapshot.mask(allowed)[docnums]
+            docnums, scores = docnums[keep], scores[keep]
+        return docnums.astype(np.int64), scores, False
+    collector = TimeLimitCollector(UnlimitedCollector(), TIME_LIMIT_SECONDS)
     timed_out = False
     try:
         searcher.search_with_collector(query, collector)
     except TimeLimit:
         timed_out = True
         log.warning("Search timed out: %r", interpretation.text)
-    results = collector.results()
-    return {hit.docnum: hit.score for hit in results}, timed_out
-
-
-def _leapfrog_scores(searcher, query, allowed: set[int]) -> tuple[dict[int, float], bool]:
-    """Score only the allowed documents, jumping the query's matcher from one to the next.
-
-    When location and filters leave a small share of the index, this visits far fewer
-    postings than collecting every match and discarding most (4x faster at 10k listings in
-    bench/engine_experiments.py, with identical scores). Needs a single-segment index, which
-    every build is.
-    """
-    matcher = query.matcher(searcher, searcher.context())
-    deadline = time.perf_counter() + TIME_LIMIT_SECONDS
-    scores: dict[int, float] = {}
-    for count, docnum in enumerate(sorted(allowed)):
-        if not matcher.is_active():
-            break
-        if matcher.id() < docnum:
-            matcher.skip_to(docnum)
-            if not matcher.is_active():
-                break
-        if matcher.id() == docnum:
-            scores[docnum] = matcher.score()
-        if count % 256 == 255 and time.perf_counter() > deadline:
-            log.warning("Search timed out")
-            return scores, True
-    return scores, False
-
-
-class _AllowedWithinTime(WrappingCollector):
-    """Collect only allowed documents, giving up (keeping what it has) after a time limit.
-
-    Whoosh's own TimeLimitCollector bypasses a wrapped collector's filter, so both jobs are
-    done here in one loop.
-    """
-
-    def __init__(self, child, allowed: set[int], seconds: float) -> None:
-        super().__init__(child)
-        self.allowed = allowed
-        self.deadline = time.perf_counter() + seconds
-
-    def collect_matches(self) -> None:
-        child = self.child
-        offset = child.offset
-        allowed = self.allowed
-        for count, sub_docnum in enumerate(child.matches()):
-            if offset + sub_docnum in allowed:
-                child.collect(sub_docnum)
-            if count % 256 == 255 and time.perf_counter() > self.deadline:
-                raise TimeLimit
+    found = sorted((hit.docnum, hit.score) for hit in collector.results() if hit.docnum in allowed)
+    docnums = np.array([docnum for docnum, _ in found], dtype=np.int64)
+    return docnums, np.array([score for _, score in found], dtype=np.float64), timed_out
 
 
 def search(
@@ -309,15 +316,12 @@ def search(
                 "CT9 1EP), the first half of one (like CT9) or a town name."
             )
 
-    open_docs = set(table.open_docs)
     near_docs, distances = _located(table, place, request.radius_miles, request.include_remote)
-    allowed = filter_docs(table, request, open_docs & near_docs, now)
-    scores, timed_out = _text_scores(snapshot, interpretation, allowed)
-    matched = allowed if scores is None else set(scores)
-
-    ranked = rank_matches(
-        table,
-        matched,
+    allowed = filter_docs(table, request, near_docs & table.open_docs, now)
+    docnums, scores, timed_out = _text_scores(snapshot, interpretation, allowed)
+    ranked, final = rank_matches(
+        snapshot,
+        docnums,
         scores,
         distances,
         located=place is not None,
@@ -326,25 +330,25 @@ def search(
     )
     start = (request.page - 1) * request.per_page
     hits = []
-    for candidate in ranked[start : start + request.per_page]:
-        listing = listing_from_dict(snapshot.payload(candidate.docnum))
-        nearest = _nearest_location(listing, place)
+    for position in ranked[start : start + request.per_page].tolist():
+        docnum = int(docnums[position])
+        listing = listing_from_dict(snapshot.payload(docnum))
         hits.append(
             Hit(
                 id=listing.id,
                 name=listing.name,
                 organisation=listing.organisation,
-                distance_miles=candidate.distance,
-                score=round(candidate.score, 4),
+                distance_miles=distances.get(docnum),
+                score=round(float(final[position]), 4),
                 listing=listing,
-                nearest_location=nearest,
+                nearest_location=_nearest_location(listing, place),
             )
         )
     response = SearchResponse(
         request=request,
         hits=hits,
-        total=len(ranked),
-        facets=facet_counts(table, matched),
+        total=len(docnums),
+        facets=facet_counts(snapshot, docnums),
         interpretation=interpretation,
         place=place,
         place_problem=place_problem,
@@ -352,36 +356,36 @@ def search(
         build_id=snapshot.build_id,
         timed_out=timed_out,
     )
-    if not ranked:
+    if not len(docnums):
         response.wider = wider_searches(snapshot, request, interpretation, place, now)
     return response
 
 
 def rank_matches(
-    table: FacetTable,
-    matched: Iterable[int],
-    scores: dict[int, float] | None,
+    snapshot: Snapshot,
+    docnums: np.ndarray,
+    scores: np.ndarray | None,
     distances: dict[int, float],
     *,
     located: bool,
     radius_miles: float,
     today: int,
-) -> list[Candidate]:
-    """Matched documents as ranking candidates, best first (``scores`` None: no text)."""
-    paused = table.docs("status", "paused")
-    candidates = [
-        Candidate(
-            docnum=docnum,
-            text_score=1.0 if scores is None else scores[docnum],
-            distance=distances.get(docnum),
-            reviewed=table.reviewed[docnum],
-            paused=docnum in paused,
-            name=table.names[docnum],
-            id=table.ids[docnum],
-        )
-        for docnum in matched
-    ]
-    return rank(candidates, located=located, radius_miles=radius_miles, today=today)
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions into ``docnums``, best first, and each match's final score."""
+    if distances:
+        distance = np.array([distances.get(d, np.nan) for d in docnums.tolist()], dtype=float)
+    else:
+        distance = np.full(len(docnums), np.nan)
+    final = blend(
+        scores,
+        distance,
+        snapshot.reviewed[docnums],
+        snapshot.paused[docnums],
+        located=located,
+        radius_miles=radius_miles,
+        today=today,
+    )
+    return order(final, distance, snapshot.name_rank[docnums]), final
 
 
 def _nearest_location(listing: Listing, place: Place | None) -> int | None:
@@ -410,8 +414,8 @@ def wider_searches(
     """When nothing matched: how many a bigger radius, or fewer filters, would find."""
     table = snapshot.facets
     open_docs = set(table.open_docs)
-    text_docs_all, _ = _text_scores(snapshot, interpretation, open_docs)
-    text_docs = open_docs if text_docs_all is None else set(text_docs_all)
+    text_docnums, _, _ = _text_scores(snapshot, interpretation, open_docs)
+    text_docs = set(text_docnums.tolist())
     options: list[WiderSearch] = []
 
     def count(radius: float, filtered: bool, remote: bool) -> int:

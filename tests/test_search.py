@@ -319,19 +319,45 @@ def test_index_path_is_a_setting(tmp_path: Path):
         SearchIndex(tmp_path / "nothing").snapshot()
 
 
-def test_leapfrog_scoring_matches_collecting(built, vocab_module):
-    """The fast path for small allowed sets gives exactly the collector's scores."""
+@pytest.mark.parametrize(
+    "text", ["lonely allotment diabetic", "sugar", "on my own", "woodwork painting craft"]
+)
+def test_term_at_a_time_scores_equal_whoosh(built, vocab_module, text):
+    """search.scoring gives exactly the documents and scores Whoosh's own search gives."""
     from search import engine
     from search.interpret import interpret
+    from search.scoring import supported
 
     snapshot = built.snapshot()
-    interpretation = interpret("lonely allotment diabetic", vocab_module)
-    query = engine.build_query(interpretation)
-    allowed = {0, 2, 3, 5}
-    fast, _ = engine._leapfrog_scores(snapshot.searcher(), query, allowed)
-    collector = engine._AllowedWithinTime(engine.UnlimitedCollector(), allowed, 2.0)
-    snapshot.searcher().search_with_collector(query, collector)
-    slow = {hit.docnum: hit.score for hit in collector.results()}
-    assert fast.keys() == slow.keys()
-    for docnum in fast:
-        assert fast[docnum] == pytest.approx(slow[docnum])
+    query = engine.build_query(interpret(text, vocab_module))
+    assert supported(query)
+    docnums, scores = snapshot.scorer.scores(snapshot.searcher(), query)
+    whoosh = {hit.docnum: hit.score for hit in snapshot.searcher().search(query, limit=None)}
+    assert whoosh
+    assert docnums.tolist() == sorted(whoosh)
+    assert scores.tolist() == pytest.approx([whoosh[d] for d in docnums.tolist()], rel=1e-12)
+
+
+def test_term_at_a_time_scores_nested_and_or_like_whoosh(built):
+    """ANDs inside the OR (several-word group names) and boosts score as Whoosh does."""
+    from whoosh.query import And, Or, Term
+
+    from search.scoring import supported
+
+    snapshot = built.snapshot()
+    words = sorted(snapshot.facets.words)[:6]
+    query = Or(
+        [
+            And([Term("body", words[0]), Term("body", words[1])], boost=2.0),
+            Term("name", words[2], boost=1.5),
+            Term("body", words[3]),
+            Term("body", "no-such-word-anywhere"),
+            Or([Term("body", words[4]), Term("body", words[5])], boost=0.5),
+        ]
+    )
+    assert supported(query)
+    docnums, scores = snapshot.scorer.scores(snapshot.searcher(), query)
+    whoosh = {hit.docnum: hit.score for hit in snapshot.searcher().search(query, limit=None)}
+    assert whoosh
+    assert docnums.tolist() == sorted(whoosh)
+    assert scores.tolist() == pytest.approx([whoosh[d] for d in docnums.tolist()], rel=1e-12)

@@ -1,0 +1,79 @@
+"""Order matched listings by a blend of relevance, distance and freshness, as arrays.
+
+The blend is the one described in the README ("How results are ranked"): relevance is the
+text score divided by the best in this result set, so the blend means the same for every
+query; proximity is 1 on the doorstep and 0.5 at a quarter of the radius (services with no
+venue count as 0.4); freshness is 1 for listings checked within a year, falling to 0 at two
+years; paused listings are scaled down. Ties are broken by distance, then name, then id, so
+the same search always gives the same order.
+
+Written over NumPy arrays because a search without a place can match tens of thousands of
+listings at 100,000, where building and sorting one Python object per match took half a
+second. Pure: arrays in, arrays out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+W_RELEVANCE = 0.55
+W_PROXIMITY = 0.35
+W_FRESHNESS = 0.10
+PAUSED_FACTOR = 0.7
+REMOTE_PROXIMITY = 0.4
+FRESH_DAYS = 365
+STALE_DAYS = 730
+DECIMALS = 9  # scores equal to this many places are ties
+
+
+def freshness(reviewed: np.ndarray, today: int) -> np.ndarray:
+    """1.0 for listings checked in the last year, falling linearly to 0 at two years."""
+    age = today - np.asarray(reviewed, dtype=np.float64)
+    fading = 1.0 - (age - FRESH_DAYS) / (STALE_DAYS - FRESH_DAYS)
+    return np.clip(fading, 0.0, 1.0)
+
+
+def proximity(distance: np.ndarray, radius_miles: float) -> np.ndarray:
+    """1.0 on the doorstep, 0.5 at a quarter of the radius; NaN (no venue) counts as 0.4."""
+    scale = max(radius_miles / 4, 0.25)
+    near = 1.0 / (1.0 + np.nan_to_num(distance, nan=0.0) / scale)
+    return np.where(np.isnan(distance), REMOTE_PROXIMITY, near)
+
+
+def blend(
+    text_scores: np.ndarray | None,
+    distance: np.ndarray,
+    reviewed: np.ndarray,
+    paused: np.ndarray,
+    *,
+    located: bool,
+    radius_miles: float,
+    today: int,
+) -> np.ndarray:
+    """The final score of each match (``text_scores`` None: no words, all equally relevant)."""
+    if text_scores is None or not len(text_scores):
+        relevance = np.ones(len(reviewed))
+    else:
+        best = float(np.max(text_scores)) or 1.0
+        relevance = np.asarray(text_scores, dtype=np.float64) / best
+    fresh = freshness(reviewed, today)
+    if located:
+        score = (
+            W_RELEVANCE * relevance
+            + W_PROXIMITY * proximity(distance, radius_miles)
+            + W_FRESHNESS * fresh
+        )
+    else:
+        score = (W_RELEVANCE + W_PROXIMITY) * relevance + W_FRESHNESS * fresh
+    return np.where(paused, score * PAUSED_FACTOR, score)
+
+
+def order(score: np.ndarray, distance: np.ndarray, name_rank: np.ndarray) -> np.ndarray:
+    """Positions of the matches, best first: score, then nearest, then name and id.
+
+    ``name_rank`` is each match's place in the whole index sorted by (name, id), so
+    comparing it compares names and ids without touching strings.
+    """
+    rounded = np.round(score, DECIMALS)
+    far = np.where(np.isnan(distance), np.inf, distance)
+    return np.lexsort((name_rank, far, -rounded))
