@@ -12,6 +12,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -226,20 +227,17 @@ def filter_docs(
 
 def _located(
     table: FacetTable, place: Place | None, radius: float, include_remote: bool
-) -> tuple[set[int], dict[int, float]]:
-    """Documents in reach of ``place`` (all documents when there is no place)."""
+) -> tuple[AbstractSet[int], dict[int, float]]:
+    """Documents in reach of ``place`` (all open documents when there is no place)."""
     if place is None:
-        return table.all_docs(), {}
+        return table.open_docs, {}  # closed listings are never in reach
     distances = table.within(place.lat, place.lon, radius)
     docs = set(distances)
     if include_remote:
         docs |= table.docs("reach", "national")
         # A phone or online service that is not national serves its own area: offer it
         # where that area's venues are, not to someone at the other end of the country.
-        remote = table.docs("reach", "no-location")
-        for members in table.sets.get("area", {}).values():
-            if remote & members and not members.isdisjoint(distances):
-                docs |= remote & members
+        docs |= table.remote_serving(distances)
     return docs, distances
 
 

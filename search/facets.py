@@ -4,8 +4,9 @@ Whoosh is good at ranking words; "free, step-free, on Tuesdays, within 3 miles" 
 set intersections over document numbers. The table is written into the same build folder as
 the Whoosh files, so a search always sees one consistent build.
 
-A coarse grid (about 7 by 7 miles) narrows a radius search to nearby cells before the exact
-distance check, so a location search does not scan every listing.
+A radius search is one vectorised pass over every venue's coordinates (a bounding box, then
+the exact great-circle distance): about a millisecond at 100,000 listings, where a Python
+loop over nearby grid cells took several.
 """
 
 from __future__ import annotations
@@ -21,17 +22,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from directory.geocode import distance_miles
+import numpy as np
+
+from directory.geocode import EARTH_RADIUS_MILES, distance_miles
 from directory.model import DAYS, Listing
 
 FILE_NAME = "facets.json.gz"
-CELL_LAT = 0.1  # degrees; about 7 miles
-CELL_LON = 0.16  # degrees; about 7 miles at UK latitudes
 MILES_PER_DEGREE_LAT = 69.05
-
-
-def cell_of(lat: float, lon: float) -> tuple[int, int]:
-    return (math.floor(lat / CELL_LAT), math.floor(lon / CELL_LON))
+BOX_SLACK = 1.1  # the bounding box only prunes; the distance check decides
 
 
 @dataclass
@@ -48,7 +46,6 @@ class FacetTable:
         default_factory=list
     )
     sets: dict[str, dict[str, set[int]]] = field(default_factory=dict)
-    cells: dict[tuple[int, int], list[int]] = field(default_factory=dict)
     words: frozenset[str] = frozenset()
 
     # ---- building ----------------------------------------------------------------------
@@ -75,11 +72,6 @@ class FacetTable:
                     for s in listing.schedule
                 ]
             )
-            for point in points:
-                cell = cell_of(*point)
-                bucket = table.cells.setdefault(cell, [])
-                if not bucket or bucket[-1] != docnum:
-                    bucket.append(docnum)
             sets["status"][listing.status].add(docnum)
             sets["area"][listing.area].add(docnum)
             if listing.cost.free:
@@ -146,11 +138,6 @@ class FacetTable:
             },
             words=frozenset(data["words"]),
         )
-        for docnum, points in enumerate(table.points):
-            for point in points:
-                bucket = table.cells.setdefault(cell_of(*point), [])
-                if not bucket or bucket[-1] != docnum:
-                    bucket.append(docnum)
         return table
 
     # ---- querying ----------------------------------------------------------------------
@@ -166,21 +153,65 @@ class FacetTable:
         """Everything but closed listings: the starting point of every search."""
         return frozenset(range(self.count)) - self.docs("status", "closed")
 
+    @cached_property
+    def _venues(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every venue as parallel arrays: latitude, longitude (radians) and docnum."""
+        lat, lon, doc = [], [], []
+        for docnum, points in enumerate(self.points):
+            for p_lat, p_lon in points:
+                lat.append(p_lat)
+                lon.append(p_lon)
+                doc.append(docnum)
+        return (
+            np.radians(np.array(lat, dtype=np.float64)),
+            np.radians(np.array(lon, dtype=np.float64)),
+            np.array(doc, dtype=np.int64),
+        )
+
     def within(self, lat: float, lon: float, radius_miles: float) -> dict[int, float]:
-        """Documents with a location within the radius, mapped to the nearest distance."""
-        dlat = radius_miles / MILES_PER_DEGREE_LAT
-        dlon = radius_miles / (MILES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.2))
-        low = cell_of(lat - dlat, lon - dlon)
-        high = cell_of(lat + dlat, lon + dlon)
-        found: dict[int, float] = {}
-        for row in range(low[0], high[0] + 1):
-            for col in range(low[1], high[1] + 1):
-                for docnum in self.cells.get((row, col), ()):
-                    if docnum in found:
-                        continue
-                    nearest = self.distance(docnum, lat, lon)
-                    if nearest is not None and nearest <= radius_miles:
-                        found[docnum] = nearest
+        """Documents with a venue within the radius, mapped to the nearest venue's distance."""
+        v_lat, v_lon, v_doc = self._venues
+        if not len(v_doc):
+            return {}
+        dlat = math.radians(BOX_SLACK * radius_miles / MILES_PER_DEGREE_LAT)
+        dlon = dlat / max(math.cos(math.radians(lat) + dlat * (1 if lat >= 0 else -1)), 0.05)
+        p_lat, p_lon = math.radians(lat), math.radians(lon)
+        box = np.flatnonzero((np.abs(v_lat - p_lat) <= dlat) & (np.abs(v_lon - p_lon) <= dlon))
+        if not len(box):
+            return {}
+        c_lat = v_lat[box]
+        h = (
+            np.sin((c_lat - p_lat) / 2) ** 2
+            + math.cos(p_lat) * np.cos(c_lat) * np.sin((v_lon[box] - p_lon) / 2) ** 2
+        )
+        miles = 2 * EARTH_RADIUS_MILES * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+        inside = miles <= radius_miles
+        docs, miles = v_doc[box][inside], miles[inside]
+        nearest = np.lexsort((miles, docs))  # by docnum, nearest venue first
+        docs, miles = docs[nearest], miles[nearest]
+        first = np.ones(len(docs), dtype=bool)
+        first[1:] = docs[1:] != docs[:-1]
+        return dict(zip(docs[first].tolist(), miles[first].tolist(), strict=True))
+
+    @cached_property
+    def _area_of(self) -> tuple[np.ndarray, list[set[int]]]:
+        """Each document's area (as an index), and the no-venue documents of each area."""
+        area_of = np.zeros(self.count, dtype=np.int64)
+        remote = self.docs("reach", "no-location")
+        remote_by_area: list[set[int]] = []
+        for index, (_area, members) in enumerate(sorted(self.sets.get("area", {}).items())):
+            area_of[list(members)] = index
+            remote_by_area.append(remote & members)
+        return area_of, remote_by_area
+
+    def remote_serving(self, docs: Iterable[int]) -> set[int]:
+        """Phone and online services (no venue) of the areas that ``docs`` are in."""
+        area_of, remote_by_area = self._area_of
+        found: set[int] = set()
+        docs = list(docs)
+        if docs:
+            for area in np.unique(area_of[docs]).tolist():
+                found |= remote_by_area[area]
         return found
 
     def distance(self, docnum: int, lat: float, lon: float) -> float | None:
