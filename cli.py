@@ -296,6 +296,73 @@ def search_command(
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes. [env: SIGNPOST_WORKERS; default: one per CPU core, at most 8]",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Threads per worker. [env: SIGNPOST_THREADS; default 4]",
+)
+@data_option
+@index_option
+def serve(host, port, workers, threads, data_dir, index_dir) -> None:
+    """Serve the site and API with gunicorn (for production; make run uses it too).
+
+    Build the index first with 'signpost index'; a running server picks up each new build
+    by itself, so publishing changes never needs a restart.
+    """
+    import os
+
+    from search.build import current_build
+    from serving import DEFAULT_THREADS, default_workers, run_gunicorn
+
+    settings = _settings(data_dir, index_dir)
+    if current_build(settings.index_dir) is None:
+        click.echo(
+            f"Warning: no index at {settings.index_dir} yet; pages will say the directory is "
+            "not ready until 'signpost index' has run.",
+            err=True,
+        )
+    workers = workers or _int_env("SIGNPOST_WORKERS") or default_workers()
+    threads = threads or _int_env("SIGNPOST_THREADS") or DEFAULT_THREADS
+    os.environ["SIGNPOST_DATA"] = str(settings.data_dir)
+    os.environ["SIGNPOST_INDEX"] = str(settings.index_dir)
+    click.echo(
+        f"Serving on http://{host}:{port} with {workers} worker(s) x {threads} thread(s).",
+        err=True,
+    )
+
+    def factory():
+        from app import create_app
+
+        return create_app()
+
+    run_gunicorn(factory, host=host, port=port, workers=workers, threads=threads)
+
+
+def _int_env(name: str) -> int | None:
+    import os
+
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise click.ClickException(f"{name} must be a whole number, not {raw!r}.") from None
+    if value < 1:
+        raise click.ClickException(f"{name} must be at least 1.")
+    return value
+
+
+@main.command()
 @click.argument("place")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def geocode(place: str, as_json: bool) -> None:

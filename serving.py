@@ -1,0 +1,96 @@
+"""Run the site in production: gunicorn workers over ``create_app()``, and quiet access logs.
+
+A PCN's whole team and its patients may search at once, so ``signpost serve`` runs gunicorn
+(several worker processes, each with a few threads) rather than Flask's development server.
+
+Access logs are written by the app, not gunicorn, because gunicorn's default line includes
+the query string: "lost my wife near CT9 1EP" in a log is health information about a person.
+Signpost logs the path without the query, the status, the time taken and the index build,
+which is what running the service needs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from typing import Any
+
+from flask import Flask, g, request
+
+log = logging.getLogger("signpost.access")
+
+
+def default_workers(cpus: int | None = None) -> int:
+    """One worker per core: searches are CPU-bound Python, so more only queue for a core."""
+    cpus = cpus or os.cpu_count() or 1
+    return max(1, min(cpus, 8))
+
+
+DEFAULT_THREADS = 4  # page and API requests also wait on disk and the network
+
+
+def access_record(method: str, path: str, status: int, millis: float, build: str) -> str:
+    """One JSON log line for a request, without its query string (which may say who it is)."""
+    return json.dumps(
+        {"method": method, "path": path, "status": status, "ms": round(millis, 1), "build": build},
+        separators=(",", ":"),
+    )
+
+
+def init_access_log(app: Flask) -> None:
+    """Log each request as ``access_record`` describes, to the ``signpost.access`` logger."""
+
+    @app.before_request
+    def _start_timer() -> None:
+        g.signpost_started = time.perf_counter()
+
+    @app.after_request
+    def _log_request(response):
+        started = g.get("signpost_started")
+        if started is not None and log.isEnabledFor(logging.INFO):
+            build = g.get("signpost_build", "")
+            millis = (time.perf_counter() - started) * 1000
+            log.info(
+                access_record(request.method, request.path, response.status_code, millis, build)
+            )
+        return response
+
+
+def run_gunicorn(
+    app_factory,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 5000,
+    workers: int | None = None,
+    threads: int = DEFAULT_THREADS,
+    timeout: int = 30,
+) -> None:
+    """Serve ``app_factory()`` with gunicorn's threaded workers until interrupted."""
+    from gunicorn.app.base import BaseApplication
+
+    options: dict[str, Any] = {
+        "bind": f"{host}:{port}",
+        "workers": workers or default_workers(),
+        "threads": threads,
+        "worker_class": "gthread",
+        "timeout": timeout,
+        "graceful_timeout": timeout,
+        "accesslog": None,  # the app logs requests itself, without query strings
+        "errorlog": "-",
+        "loglevel": "info",
+        "limit_request_line": 4094,
+        "limit_request_fields": 50,
+        "limit_request_field_size": 8190,
+    }
+
+    class Application(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return app_factory()
+
+    Application().run()
