@@ -361,3 +361,24 @@ def test_term_at_a_time_scores_nested_and_or_like_whoosh(built):
     assert whoosh
     assert docnums.tolist() == sorted(whoosh)
     assert scores.tolist() == pytest.approx([whoosh[d] for d in docnums.tolist()], rel=1e-12)
+
+
+def test_and_not_excludes_every_document_the_negative_part_matches(built):
+    """AND NOT is exact set difference (Whoosh's own matcher can let some through)."""
+    from whoosh.query import And, AndNot, Or, Term
+
+    snapshot = built.snapshot()
+    searcher = snapshot.searcher()
+    words = sorted(snapshot.facets.words)
+    positive = Or([Term("body", word) for word in words[:40]])
+    negative = Or(
+        [Term("body", words[40]), And([Term("body", words[41]), Term("body", words[42])])]
+    )
+    docnums, scores = snapshot.scorer.scores(searcher, AndNot(positive, negative))
+    matched = {hit.docnum for hit in searcher.search(positive, limit=None)}
+    excluded = {hit.docnum for hit in searcher.search(negative, limit=None)}
+    assert matched - excluded and excluded & matched
+    assert docnums.tolist() == sorted(matched - excluded)
+    whole, whole_scores = snapshot.scorer.scores(searcher, positive)
+    expected = dict(zip(whole.tolist(), whole_scores.tolist(), strict=True))
+    assert scores.tolist() == pytest.approx([expected[d] for d in docnums.tolist()])
