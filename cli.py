@@ -42,10 +42,17 @@ def _vocabulary(settings: Settings):
         raise click.ClickException(str(error)) from error
 
 
-def _gazetteer():
-    from directory.geocode import default_gazetteer
+_GAZETTEER = None
 
-    return default_gazetteer()
+
+def _gazetteer():
+    """The deployment's gazetteer (offline; home area and online fallback from settings)."""
+    global _GAZETTEER
+    if _GAZETTEER is None:
+        from search.live import gazetteer_for
+
+        _GAZETTEER = gazetteer_for(Settings.from_env())
+    return _GAZETTEER
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

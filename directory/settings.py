@@ -29,6 +29,7 @@ class Settings:
     stale_months: int = 12
     geocoder: str | None = None  # e.g. "nominatim"; None keeps everything offline
     geocoder_user_agent: str = ""  # online geocoders need one that names the deployment
+    home_area: str | None = None  # e.g. "CT9": same-named places nearest here win ("Minster")
 
     @property
     def services_dir(self) -> Path:
@@ -49,4 +50,5 @@ class Settings:
             stale_months=_int_env("SIGNPOST_STALE_MONTHS", defaults.stale_months),
             geocoder=os.environ.get("SIGNPOST_GEOCODER") or None,
             geocoder_user_agent=os.environ.get("SIGNPOST_GEOCODER_USER_AGENT", ""),
+            home_area=os.environ.get("SIGNPOST_HOME_AREA", "").strip() or None,
         )

@@ -307,6 +307,11 @@ def search(
     suggestions: list[str] = []
     if request.near.strip():
         place = gazetteer.resolve(request.near)
+        if place is not None and place.note.startswith("Several places are called"):
+            # Offer the others as links: "Minster (CT12)" resolves to exactly that one.
+            suggestions = [
+                label for label in gazetteer.suggest(request.near) if label != place.label
+            ][:5]
         if place is None:
             suggestions = list(gazetteer.suggest(request.near))[:5]
             place_problem = (

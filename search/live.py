@@ -20,11 +20,12 @@ from search.request import SearchRequest
 
 
 def gazetteer_for(settings: Settings) -> Gazetteer:
-    """The shared offline gazetteer, or one with an online fallback when configured."""
+    """The shared offline gazetteer, or one set up for this deployment's home area or
+    online fallback ("Minster" means Minster-in-Thanet to a Thanet PCN)."""
     online = make_online_geocoder(settings.geocoder, settings.geocoder_user_agent)
-    if online is None:
+    if online is None and not settings.home_area:
         return default_gazetteer()
-    return Gazetteer(online=online)
+    return Gazetteer(online=online, prefer_near=settings.home_area)
 
 
 class LiveDirectory:

@@ -419,6 +419,212 @@ def test_suggest_is_deterministic(gaz):
     assert gaz.suggest("Lndon") == Gazetteer().suggest("Lndon")
 
 
+# ---- the example areas: neighbourhoods, council areas, same-named places ---------------
+
+# Where these places really are (town centres, or the middle of a council area), written
+# down independently of the table. Searches centre on the answer, so each must land within
+# a few miles of the real place.
+EAST_KENT = (51.389, 1.386)  # Margate
+CAMDEN = (51.539, -0.143)  # Camden Town
+BRIGHTON_AND_HOVE = (50.828, -0.139)  # Brighton
+KNOWN_PLACES = [
+    # East Kent
+    (EAST_KENT, "Margate", 51.3890, 1.3860),
+    (EAST_KENT, "Cliftonville", 51.3900, 1.4040),
+    (EAST_KENT, "Westgate-on-Sea", 51.3810, 1.3380),
+    (EAST_KENT, "westgate", 51.3810, 1.3380),
+    (EAST_KENT, "Birchington", 51.3760, 1.3050),
+    (EAST_KENT, "Ramsgate", 51.3360, 1.4160),
+    (EAST_KENT, "Broadstairs", 51.3600, 1.4330),
+    (EAST_KENT, "Minster-in-Thanet", 51.3300, 1.3170),
+    (EAST_KENT, "Minster in Thanet", 51.3300, 1.3170),
+    (EAST_KENT, "Herne Bay", 51.3700, 1.1280),
+    (EAST_KENT, "Whitstable", 51.3600, 1.0250),
+    (EAST_KENT, "Canterbury", 51.2800, 1.0800),
+    (EAST_KENT, "Deal", 51.2230, 1.4010),
+    (EAST_KENT, "Dover", 51.1280, 1.3130),
+    (EAST_KENT, "Folkestone", 51.0810, 1.1660),
+    (EAST_KENT, "Hythe", 51.0710, 1.0840),
+    (EAST_KENT, "Sandwich", 51.2740, 1.3390),
+    (EAST_KENT, "Thanet", 51.3600, 1.3800),
+    (EAST_KENT, "Isle of Thanet", 51.3600, 1.3800),
+    (EAST_KENT, "Folkestone and Hythe", 51.0800, 1.1000),
+    # Camden
+    (CAMDEN, "Kentish Town", 51.5500, -0.1400),
+    (CAMDEN, "Camden Town", 51.5390, -0.1426),
+    (CAMDEN, "Camden", 51.5450, -0.1600),
+    (CAMDEN, "Gospel Oak", 51.5550, -0.1500),
+    (CAMDEN, "Somers Town", 51.5310, -0.1320),
+    (CAMDEN, "Kilburn", 51.5470, -0.1950),
+    (CAMDEN, "West Hampstead", 51.5470, -0.1910),
+    (CAMDEN, "Hampstead", 51.5560, -0.1780),
+    (CAMDEN, "Belsize Park", 51.5500, -0.1650),
+    (CAMDEN, "Holborn", 51.5175, -0.1180),
+    (CAMDEN, "Bloomsbury", 51.5220, -0.1250),
+    (CAMDEN, "King's Cross", 51.5300, -0.1240),
+    (CAMDEN, "Kings Cross", 51.5300, -0.1240),
+    (CAMDEN, "Swiss Cottage", 51.5430, -0.1740),
+    (CAMDEN, "Primrose Hill", 51.5390, -0.1600),
+    (CAMDEN, "Highgate", 51.5710, -0.1460),
+    (CAMDEN, "Euston", 51.5280, -0.1340),
+    # Brighton and Hove
+    (BRIGHTON_AND_HOVE, "Kemptown", 50.8190, -0.1200),
+    (BRIGHTON_AND_HOVE, "Kemp Town", 50.8190, -0.1200),
+    (BRIGHTON_AND_HOVE, "Whitehawk", 50.8270, -0.1030),
+    (BRIGHTON_AND_HOVE, "Hanover", 50.8290, -0.1290),
+    (BRIGHTON_AND_HOVE, "Moulsecoomb", 50.8470, -0.1130),
+    (BRIGHTON_AND_HOVE, "Hollingbury", 50.8540, -0.1300),
+    (BRIGHTON_AND_HOVE, "Portslade", 50.8430, -0.2160),
+    (BRIGHTON_AND_HOVE, "Hove", 50.8279, -0.1688),
+    (BRIGHTON_AND_HOVE, "Preston Park", 50.8440, -0.1470),
+    (BRIGHTON_AND_HOVE, "Woodingdean", 50.8350, -0.0750),
+    (BRIGHTON_AND_HOVE, "Rottingdean", 50.8090, -0.0590),
+    (BRIGHTON_AND_HOVE, "Saltdean", 50.8030, -0.0400),
+    (BRIGHTON_AND_HOVE, "Patcham", 50.8650, -0.1500),
+    (BRIGHTON_AND_HOVE, "Coldean", 50.8620, -0.1060),
+    (BRIGHTON_AND_HOVE, "Bevendean", 50.8400, -0.1100),
+    (BRIGHTON_AND_HOVE, "Hangleton", 50.8440, -0.2000),
+    (BRIGHTON_AND_HOVE, "Westdene", 50.8500, -0.1640),
+    (BRIGHTON_AND_HOVE, "Elm Grove", 50.8330, -0.1260),
+    (BRIGHTON_AND_HOVE, "North Laine", 50.8260, -0.1390),
+    (BRIGHTON_AND_HOVE, "Queens Park", 50.8260, -0.1250),
+    (BRIGHTON_AND_HOVE, "Fiveways", 50.8460, -0.1370),
+    (BRIGHTON_AND_HOVE, "Five Ways", 50.8460, -0.1370),
+    (BRIGHTON_AND_HOVE, "Brighton and Hove", 50.8300, -0.1500),
+    (BRIGHTON_AND_HOVE, "Brighton & Hove", 50.8300, -0.1500),
+]
+# Bigger namesakes elsewhere win these unless the deployment prefers its own area: Hythe
+# in Hampshire is bigger than Hythe in Kent, Queen's Park in London than Brighton's.
+NEED_HOME_AREA = {"Hythe", "Queens Park"}
+MILES_TOLERANCE = 3.0
+
+
+@pytest.fixture(scope="module")
+def local_gazetteers() -> dict[tuple[float, float], Gazetteer]:
+    return {home: Gazetteer(prefer_near=home) for home in (EAST_KENT, CAMDEN, BRIGHTON_AND_HOVE)}
+
+
+@pytest.mark.parametrize(("home", "text", "lat", "lon"), KNOWN_PLACES, ids=lambda v: str(v))
+def test_example_area_places_resolve_where_they_are(gaz, local_gazetteers, home, text, lat, lon):
+    local = local_gazetteers[home].resolve(text)
+    assert local is not None, text
+    assert distance_miles(local.lat, local.lon, lat, lon) <= MILES_TOLERANCE, local
+    anywhere = gaz.resolve(text)
+    assert anywhere is not None, text
+    if text in NEED_HOME_AREA:
+        assert distance_miles(anywhere.lat, anywhere.lon, lat, lon) > MILES_TOLERANCE
+        assert local.label in anywhere.note  # the other one is offered
+    else:
+        assert distance_miles(anywhere.lat, anywhere.lon, lat, lon) <= MILES_TOLERANCE, anywhere
+
+
+def test_neighbourhoods_have_real_postcode_points(gaz):
+    """Hand-added neighbourhoods sit on a real postcode in the right district."""
+    for text, postcode in [
+        ("Whitehawk", "BN2 5PX"),
+        ("Hanover", "BN2 9UD"),
+        ("Kemptown", "BN2 1HT"),
+    ]:
+        place = gaz.resolve(text)
+        at = gaz.lookup_postcode(postcode)
+        assert place is not None and at is not None
+        assert place.district == at.district
+        assert distance_km(place.lat, place.lon, at.lat, at.lon) < 0.01
+
+
+def test_council_areas_are_places(gaz):
+    thanet = gaz.resolve("Thanet")
+    assert thanet is not None and thanet.kind == "place" and thanet.district.startswith("CT")
+    assert gaz.resolve("thanet") == thanet
+    assert gaz.resolve("Brighton & Hove") == gaz.resolve("brighton and hove")
+    # A council named like its town adds nothing: "Canterbury" is still the city.
+    assert gaz.resolve("Canterbury").label == "Canterbury (CT1)"
+    # "City of" forms are tidied, and Scotland's councils are known too.
+    assert gaz.resolve("Bristol").label.startswith("Bristol (")
+    assert gaz.resolve("East Dunbartonshire").country == "Scotland"
+
+
+def test_same_name_note_offers_the_others(gaz):
+    place = gaz.resolve("Minster")
+    assert place is not None and place.label == "Minster (ME12)"  # Sheppey's is bigger
+    assert place.note == (
+        "Several places are called Minster: we used Minster (ME12) in Swale. "
+        "Also: Minster (CT12) in Thanet."
+    )
+    # The note's labels resolve to exactly that place, with no note.
+    other = gaz.resolve("Minster (CT12)")
+    assert other is not None and other.note == "" and other.district == "CT12"
+
+
+def test_hamlets_are_not_offered_as_alternatives(gaz):
+    assert gaz.resolve("Brighton").note == ""  # not the hamlet in Cornwall
+    assert gaz.resolve("Eastbourne").district == "BN21"  # not the hamlet near Darlington
+    assert gaz.resolve("Eastbourne").note == ""
+
+
+def test_real_town_beats_same_named_hamlet(gaz):
+    # A hamlet whose only point is its postcode district's (or another place's) no longer
+    # outranks the town: these all went to the hamlet before populations were used.
+    assert gaz.resolve("Cromer").district == "NR27"
+    assert gaz.resolve("Ely").district == "CB7"
+    assert gaz.resolve("Brackley").district == "NN13"
+    westgate = gaz.resolve("westgate")
+    assert westgate.label == "Westgate on Sea (CT8)"
+
+
+def test_home_area_preference():
+    assert Gazetteer(prefer_near=EAST_KENT).resolve("Minster").district == "CT12"
+    assert Gazetteer(prefer_near="CT9").resolve("Minster").district == "CT12"
+    assert Gazetteer(prefer_near="ct9 1pe").resolve("Minster").district == "CT12"
+    assert Gazetteer(prefer_near="Ramsgate").resolve("Minster").district == "CT12"
+    thanet = Gazetteer(prefer_near="CT9").resolve("Minster")
+    assert "Minster (ME12) in Swale" in thanet.note
+    # Far from home, or a home we cannot place, changes nothing.
+    assert Gazetteer(prefer_near="G1").resolve("Minster").district == "ME12"
+    assert Gazetteer(prefer_near="Nowhereville Parva").resolve("Minster").district == "ME12"
+    # A home near a hamlet does not make the hamlet beat a city.
+    assert Gazetteer(prefer_near="TR2").resolve("Brighton").district == "BN2"
+    # lookup_place orders the same way, so the first place is what resolve picks.
+    assert Gazetteer(prefer_near="CT9").lookup_place("Hythe")[0].district == "CT21"
+
+
+@pytest.mark.parametrize(
+    ("text", "district"),
+    [
+        ("Minster, Thanet", "CT12"),
+        ("Minster, Swale", "ME12"),
+        ("Minster, CT12", "CT12"),
+        ("Minster, Ramsgate", "CT12"),
+        ("Hythe, Folkestone", "CT21"),
+        ("Hythe, Southampton", "SO45"),
+        ("Newport, Isle of Wight", "PO30"),
+        ("Westgate, Durham", "DL13"),
+    ],
+)
+def test_comma_picks_between_same_named_places(gaz, text, district):
+    place = gaz.resolve(text)
+    assert place is not None and place.district == district
+    assert place.note == ""
+
+
+def test_suggest_lists_same_named_places(gaz):
+    labels = gaz.suggest("Minster")
+    assert labels == ["Minster (ME12)", "Minster (CT12)"]
+    assert [gaz.resolve(label).district for label in labels] == ["ME12", "CT12"]
+    assert gaz.suggest("Kemptwn")[0] == "Kemp Town"
+
+
+def test_place_names_resolve_quickly(gaz):
+    names = ["Minster", "Kemptown", "westgate", "Newcastle", "Queens Park", "Thanet"]
+    gaz.resolve("Margate")  # load the table
+    start = time.perf_counter()
+    for _ in range(20):
+        for name in names:
+            gaz.resolve(name)
+    per_call_ms = (time.perf_counter() - start) / (20 * len(names)) * 1000
+    assert per_call_ms < 5, per_call_ms  # ~0.2 ms when written
+
+
 # ---- hostile input ----------------------------------------------------------------------
 
 HOSTILE = [
@@ -581,9 +787,22 @@ def test_default_gazetteer_is_shared():
 
 def test_attribution():
     assert "Crown copyright" in ATTRIBUTION and "GeoNames" in ATTRIBUTION
+    assert "Royal Mail" in ATTRIBUTION and "Office for National Statistics" in ATTRIBUTION
     credits = (GAZETTEER_PATH.parent / "GAZETTEER-ATTRIBUTION.md").read_text(encoding="utf-8")
-    assert ATTRIBUTION.split(" (")[0] in credits.replace("\n> ", " ")
+    assert ATTRIBUTION in " ".join(credits.replace("\n> ", " ").split())
     assert "CC BY 4.0" in credits and "Open Government Licence" in credits
+    for postcode, _name in [("BN2 5PX", "Whitehawk"), ("BN2 9UD", "Hanover")]:
+        assert postcode in credits  # every hand-placed neighbourhood is listed
+
+
+def test_table_rows_name_their_council():
+    with gzip.open(GAZETTEER_PATH, "rt", encoding="utf-8") as f:
+        lines = [line.rstrip("\n").split("\t") for line in f]
+    councils = {row[1]: row[2] for row in lines if row[0] == "L"}
+    places = [row for row in lines if row[0] == "P"]
+    assert {"E07000114": "Thanet", "E06000043": "Brighton and Hove"}.items() <= councils.items()
+    assert all(len(row) == 10 for row in places)
+    assert {row[8] for row in places} - {""} <= set(councils)
 
 
 def test_table_is_small_and_keys_match_name_key():

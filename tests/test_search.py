@@ -382,3 +382,50 @@ def test_and_not_excludes_every_document_the_negative_part_matches(built):
     whole, whole_scores = snapshot.scorer.scores(searcher, positive)
     expected = dict(zip(whole.tolist(), whole_scores.tolist(), strict=True))
     assert scores.tolist() == pytest.approx([expected[d] for d in docnums.tolist()])
+
+
+@pytest.mark.parametrize("text", ["lonely pensioner", "lonely", "pensioner allotment"])
+def test_group_clauses_score_as_whoosh_does(built, text):
+    """Named groups (a label clause) and members-only groups (an AND NOT) keep the fast path."""
+    from directory.vocabulary import parse_vocabulary
+    from search import engine
+    from search.interpret import interpret
+    from search.scoring import supported
+    from tests.conftest import TEST_VOCABULARY
+
+    groups = [dict(group, members_only=group["id"] == "men") for group in TEST_VOCABULARY["groups"]]
+    vocab = parse_vocabulary({**TEST_VOCABULARY, "groups": groups})
+    interpretation = interpret(text, vocab)
+    assert interpretation.groups or interpretation.members_only
+    snapshot = built.snapshot()
+    query = engine.build_query(interpretation)
+    assert supported(query)
+    docnums, scores = snapshot.scorer.scores(snapshot.searcher(), query)
+    whoosh = {hit.docnum: hit.score for hit in snapshot.searcher().search(query, limit=None)}
+    assert whoosh
+    assert docnums.tolist() == sorted(whoosh)
+    assert scores.tolist() == pytest.approx([whoosh[d] for d in docnums.tolist()], rel=1e-12)
+
+
+def test_an_ambiguous_place_offers_the_others(built, vocab_module):
+    from directory.geocode import default_gazetteer
+
+    response = search(
+        built, SearchRequest(text="lonely", near="Minster"), vocab_module, default_gazetteer()
+    )
+    assert response.place.label == "Minster (ME12)"
+    assert "Several places are called Minster" in response.place.note
+    assert response.place_suggestions == ["Minster (CT12)"]
+    assert response.place_problem is None
+
+
+def test_the_home_area_setting_picks_the_local_place(monkeypatch):
+    from directory.settings import Settings
+    from search.live import gazetteer_for
+
+    monkeypatch.setenv("SIGNPOST_HOME_AREA", "CT9")
+    settings = Settings.from_env()
+    assert settings.home_area == "CT9"
+    assert gazetteer_for(settings).resolve("Minster").label == "Minster (CT12)"
+    monkeypatch.delenv("SIGNPOST_HOME_AREA")
+    assert gazetteer_for(Settings.from_env()).resolve("Minster").label == "Minster (ME12)"
