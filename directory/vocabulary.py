@@ -44,6 +44,10 @@ class Group:
     id: str
     label: str
     words: tuple[str, ...] = ()
+    misspellings: tuple[str, ...] = ()  # "pensoner": read as the group, never as a need
+    # Services for this group are usually only for its members (a youth club, a women-only
+    # space), so a search that names no group puts services open to everyone first.
+    members_only: bool = False
 
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -150,10 +154,15 @@ def parse_vocabulary(document: object, source: str = "needs.yaml") -> Vocabulary
         group_id = entry["id"]
         if group_id in groups:
             raise VocabularyError(f"{where}: id '{group_id}' is used twice.")
+        members_only = entry.get("members_only", False)
+        if not isinstance(members_only, bool):
+            raise VocabularyError(f"{where} ('{group_id}'): members_only must be true or false.")
         groups[group_id] = Group(
             id=group_id,
             label=str(entry.get("label") or group_id).strip(),
             words=_strings(entry.get("words"), f"{where}.words"),
+            misspellings=_strings(entry.get("misspellings"), f"{where}.misspellings"),
+            members_only=members_only,
         )
     return Vocabulary(needs=needs, groups=groups, source=source)
 

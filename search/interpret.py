@@ -1,8 +1,9 @@
-"""What did the person mean? Everyday words to need ids, with typo tolerance. Pure functions.
+"""What did the person mean? Everyday words to need ids and groups, with typo tolerance.
 
-"lost my wife" -> bereavement, "sugar" -> diabetes, "lonley" -> loneliness. Everything comes
-from the needs vocabulary (``data/needs.yaml``), so volunteers can teach Signpost new words
-without touching code. Nothing here knows about Whoosh or HTTP, so it is cheap to test.
+"lost my wife" -> bereavement, "sugar" -> diabetes, "lonley" -> loneliness, "pensioner" -> the
+older people group. Everything comes from the needs vocabulary (``data/needs.yaml``), so
+volunteers can teach Signpost new words without touching code. Nothing here knows about Whoosh
+or HTTP, so it is cheap to test.
 """
 
 from __future__ import annotations
@@ -21,7 +22,24 @@ from search.schema import ALL_STOP_WORDS
 
 MAX_CHARS = 200
 MAX_WORDS = 12
+# Related needs ("lonely" -> mental wellbeing, bereavement, volunteering) are not searched for:
+# on the judged queries they lifted listings that merely carry more needs (a bereavement café
+# for "lonely") above ones that fit, and every one is another clause to score. Raise
+# MAX_RELATED to add up to that many, at RELATED_WEIGHT of a stated need.
 RELATED_WEIGHT = 0.15
+MAX_RELATED = 0
+CARERS = "carers"
+# "my mum", "our elderly dad": someone else in the family, so not the group the person belongs
+# to ("my dad has dementia" is not about families with children). Grammar, not vocabulary.
+POSSESSIVES = frozenset({"my", "our", "his", "her", "their"})
+POSSESSIVE_REACH = 4  # "my 84 year old mum"
+RELATIVES = frozenset(
+    """
+    mum mam mom mother dad father parent parents grandparent grandparents husband wife partner
+    son daughter brother sister nan nana gran granny grandma grandad grandpa grandmother
+    grandfather
+    """.split()
+)
 _APOSTROPHES = str.maketrans("", "", "'’‘`´")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -45,6 +63,13 @@ class Interpretation:
     matched: dict[str, tuple[str, ...]] = field(default_factory=dict)  # need id -> words
     terms: tuple[str, ...] = ()  # words to look for in listing text
     corrections: dict[str, str] = field(default_factory=dict)  # typed -> meant
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # group id -> words
+    # Groups whose services are usually only for their members, when the person named no
+    # group: services open to everyone are then put first.
+    members_only: tuple[str, ...] = ()
+    # Group id -> label for the groups above, which every listing for a group carries in its
+    # indexed text.
+    group_labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def corrected_text(self) -> str | None:
@@ -59,18 +84,30 @@ class Interpretation:
 
 
 @dataclass(frozen=True)
+class _Phrase:
+    pattern: re.Pattern[str]
+    text: str
+    needs: tuple[str, ...]  # a phrase may mean two needs: "behind on rent" is housing and debt
+    groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class _Matcher:
-    phrases: tuple[tuple[re.Pattern[str], str, str], ...]  # (pattern, need, phrase)
+    phrases: tuple[_Phrase, ...]  # need and group phrases, longest first
     words: dict[str, str]  # exact word -> need
     stems: dict[str, str]  # stemmed word -> need
+    group_words: dict[str, str]  # exact word -> group ("pensioner", "refugee", "dad")
+    group_misspellings: dict[str, tuple[str, str]]  # misspelling -> (group, intended word)
     misspellings: dict[str, tuple[str, str]]  # misspelling -> (need, intended word)
-    fuzzy_choices: tuple[str, ...]  # vocabulary words for typo matching
+    fuzzy_choices: tuple[str, ...]  # vocabulary words, of needs and groups, for typo matching
     related: dict[str, tuple[str, ...]]
+    members_only: tuple[str, ...]  # groups whose services are usually only for members
 
 
 @lru_cache(maxsize=8)
 def _matcher(vocab: Vocabulary) -> _Matcher:
-    phrases: list[tuple[str, str]] = []
+    phrase_needs: dict[str, list[str]] = {}
+    phrase_groups: dict[str, list[str]] = {}
     words: dict[str, str] = {}
     stems: dict[str, str] = {}
     misspellings: dict[str, tuple[str, str]] = {}
@@ -81,7 +118,7 @@ def _matcher(vocab: Vocabulary) -> _Matcher:
             if not cleaned:
                 continue
             if " " in cleaned:
-                phrases.append((cleaned, need.id))
+                phrase_needs.setdefault(cleaned, []).append(need.id)
             else:
                 words.setdefault(cleaned, need.id)
                 stems.setdefault(stem(cleaned), need.id)
@@ -91,14 +128,49 @@ def _matcher(vocab: Vocabulary) -> _Matcher:
             if cleaned and " " not in cleaned:
                 intended = _closest(cleaned, [clean_text(w) for w in need.words]) or main_word
                 misspellings.setdefault(cleaned, (need.id, intended))
+    # Group words are matched exactly, never by stem: "pension" is not "pensioner", "care" is
+    # not "carer", "forced" is not "forces".
+    group_words: dict[str, str] = {}
+    group_misspellings: dict[str, tuple[str, str]] = {}
+    for group in vocab.groups.values():
+        # Not the label: "Refugees and people new to the UK" is not what anyone types.
+        for term in (group.id.replace("-", " "), *group.words):
+            cleaned = clean_text(term, max_words=50)
+            if not cleaned:
+                continue
+            if " " in cleaned:
+                phrase_groups.setdefault(cleaned, []).append(group.id)
+            else:
+                group_words.setdefault(cleaned, group.id)
+        for typo in group.misspellings:
+            cleaned = clean_text(typo)
+            if cleaned and " " not in cleaned:
+                intended = _closest(cleaned, [clean_text(w) for w in group.words]) or group.id
+                group_misspellings.setdefault(cleaned, (group.id, intended))
     # Longest phrases first, so "lost my wife" wins over "lost".
-    phrases.sort(key=lambda item: (-len(item[0]), item[0]))
-    compiled = tuple(
-        (re.compile(rf"\b{re.escape(phrase)}\b"), need, phrase) for phrase, need in phrases
+    texts = sorted({*phrase_needs, *phrase_groups}, key=lambda text: (-len(text), text))
+    phrases = tuple(
+        _Phrase(
+            re.compile(rf"\b{re.escape(text)}\b"),
+            text,
+            tuple(dict.fromkeys(phrase_needs.get(text, ()))),
+            tuple(dict.fromkeys(phrase_groups.get(text, ()))),
+        )
+        for text in texts
     )
-    fuzzy = tuple(sorted(word for word in words if len(word) >= 4))
+    fuzzy = tuple(sorted(word for word in {*words, *group_words} if len(word) >= 4))
     related = {need.id: need.related for need in vocab.needs.values()}
-    return _Matcher(compiled, words, stems, misspellings, fuzzy, related)
+    return _Matcher(
+        phrases,
+        words,
+        stems,
+        group_words,
+        group_misspellings,
+        misspellings,
+        fuzzy,
+        related,
+        tuple(group.id for group in vocab.groups.values() if group.members_only),
+    )
 
 
 def _closest(word: str, choices: list[str]) -> str | None:
@@ -112,10 +184,11 @@ def _closest(word: str, choices: list[str]) -> str | None:
 def interpret(
     text: object, vocab: Vocabulary, known_words: Set[str] = frozenset()
 ) -> Interpretation:
-    """Read a need as typed, returning need ids, search words and any typo corrections.
+    """Read a need as typed, returning need ids, groups, search words and any typo corrections.
 
     ``known_words`` are words that appear in the listings; a word found there is taken as
-    written, so a group's own name ("Kintsugi") is never "corrected" into something else.
+    written, so a group's own name ("Kintsugi") is never "corrected" into something else. A
+    group word ("refugee", "pensioner") is never stemmed or corrected into a need either.
     """
     cleaned = clean_text(text)
     if not cleaned:
@@ -123,27 +196,60 @@ def interpret(
     matcher = _matcher(vocab)
     needs: dict[str, float] = {}
     matched: dict[str, list[str]] = {}
+    groups: dict[str, list[str]] = {}
 
     def found(need: str, words: str) -> None:
         needs[need] = 1.0
         matched.setdefault(need, []).append(words)
 
-    remaining = f" {cleaned} "
-    for pattern, need, phrase in matcher.phrases:
-        if pattern.search(remaining):
-            found(need, phrase)
-            remaining = pattern.sub(" ", remaining)
+    def found_group(group: str, words: str) -> None:
+        groups.setdefault(group, []).append(words)
+
+    # Words in a phrase are not read again on their own: "lost my wife" is not "lost", and
+    # "lost my baby" is not the children group. Need and group phrases are read separately, so
+    # "caring for my wife" is the carers need (a need phrase) and a carer (a group phrase).
+    need_text = group_text = f" {cleaned} "
+    for phrase in matcher.phrases:
+        if phrase.needs and phrase.pattern.search(need_text):
+            for need in phrase.needs:
+                found(need, phrase.text)
+            need_text = phrase.pattern.sub(" ", need_text)
+        if phrase.groups and phrase.pattern.search(group_text):
+            for group in phrase.groups:
+                found_group(group, phrase.text)
+            group_text = phrase.pattern.sub(" ", group_text)
 
     terms: list[str] = []
     corrections: dict[str, str] = {}
-    for word in cleaned.split():
+    relative = ""  # "mum" in "my mum has dementia": someone the person may look after
+    all_words = cleaned.split()
+    for index, word in enumerate(all_words):
         if word in ALL_STOP_WORDS or len(word) < 2:
             continue
-        in_phrase = f" {word} " not in remaining
+        in_phrase = f" {word} " not in need_text  # already read as part of a need phrase
+        in_any_phrase = in_phrase or f" {word} " not in group_text
+        before = all_words[max(0, index - POSSESSIVE_REACH) : index]
+        someone_else = word in RELATIVES and not POSSESSIVES.isdisjoint(before)
+        if someone_else:  # "my parents" is neither parenting nor the families group
+            relative = relative or ("" if in_phrase else word)
+            terms.append(word)
+            continue
+        if word in matcher.group_words and not in_any_phrase:
+            found_group(matcher.group_words[word], word)
         if word in matcher.words:
             if not in_phrase:
                 found(matcher.words[word], word)
             terms.append(word)
+        elif word in matcher.group_words:
+            # Taken as written: "refugee" is not "refuge", "pensioner" is not "pension".
+            terms.append(word)
+        elif word in matcher.group_misspellings:
+            group, intended = matcher.group_misspellings[word]
+            found_group(group, word)
+            if intended in matcher.words:  # "parants": parents, a group and a need
+                found(matcher.words[intended], word)
+            corrections[word] = intended
+            terms.append(intended)
         elif stem(word) in matcher.stems:
             if not in_phrase:
                 found(matcher.stems[stem(word)], word)
@@ -151,9 +257,11 @@ def interpret(
         elif word in matcher.misspellings:
             need, intended = matcher.misspellings[word]
             found(need, word)
+            if intended in matcher.group_words:  # "childern": children, a need and a group
+                found_group(matcher.group_words[intended], word)
             corrections[word] = intended
             terms.append(intended)
-        elif in_phrase or word.isdigit() or len(word) < 4 or word in known_words:
+        elif in_any_phrase or word.isdigit() or len(word) < 4 or word in known_words:
             terms.append(word)
         else:
             fixed = _correct(word, matcher, known_words)
@@ -162,18 +270,29 @@ def interpret(
                 continue
             corrections[word] = fixed
             terms.append(fixed)
-            if fixed in matcher.words:
+            if fixed in matcher.group_words:
+                found_group(matcher.group_words[fixed], word)
+            if fixed in matcher.words:  # "carers" is a group and a need
                 found(matcher.words[fixed], word)
 
-    for need in list(needs):
-        for other in matcher.related.get(need, ()):
-            needs.setdefault(other, RELATED_WEIGHT)
+    # "my dad has dementia": whoever asks is probably looking after him, so carers' support
+    # fits too. Only for needs the vocabulary relates to carers (dementia, cancer, ...).
+    cared_for = any(CARERS in matcher.related.get(need, ()) for need in needs)
+    if relative and cared_for and CARERS in vocab.needs and CARERS not in needs:
+        found(CARERS, relative)
+    related = [other for need in list(needs) for other in matcher.related.get(need, ())]
+    for other in [other for other in dict.fromkeys(related) if other not in needs][:MAX_RELATED]:
+        needs[other] = RELATED_WEIGHT
+    members_only = () if groups else matcher.members_only
     return Interpretation(
         text=cleaned,
         needs=needs,
         matched={need: tuple(words) for need, words in matched.items()},
         terms=tuple(dict.fromkeys(terms)),
         corrections=corrections,
+        groups={group: tuple(dict.fromkeys(words)) for group, words in groups.items()},
+        members_only=members_only,
+        group_labels={group: vocab.group_label(group) for group in [*groups, *members_only]},
     )
 
 

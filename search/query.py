@@ -11,14 +11,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from whoosh.query import Or, Query, Term
+from whoosh.query import And, AndNot, Or, Query, Term
 
 from search.interpret import Interpretation
 from search.schema import analyse
 
 NEED_BOOST = 4.0
 NAME_BOOST = 1.5
-MAX_CLAUSES = 60
+# A group the person named ("pensioner", "refugee"): less than a need, since what someone needs
+# matters more than who they are, but enough to put services for that group first.
+GROUP_BOOST = 2.0
+# When no group is named, listings meeting a stated need that are not for a members-only group
+# (young people, veterans, ...) score this much more: about a third of a need, enough to order
+# listings that meet the same needs but not to lift one over a listing that meets more of them.
+OPEN_BOOST = 1.25
+# Needs and groups come first, so a long query loses only its last words' text clauses. The
+# 12-word cap keeps real queries well under this (18 at most on the judged queries).
+MAX_CLAUSES = 24
 
 # Blend weights (see README "How results are ranked").
 W_RELEVANCE = 0.55
@@ -30,10 +39,26 @@ STALE_DAYS = 730
 
 
 def build_query(interpretation: Interpretation) -> Query | None:
-    """An OR of need ids (strongly boosted) and the words in listing names and text."""
+    """An OR of need ids (strongly boosted), groups named, and words in listing names and text.
+
+    Someone who says "lonely" without saying who they are is better served first by a
+    friendship café than by a youth drop-in or a veterans' breakfast: see ``OPEN_BOOST``.
+    """
     clauses: list[Query] = []
     for need, weight in interpretation.needs.items():
         clauses.append(Term("needs", need, boost=NEED_BOOST * weight))
+    for group in interpretation.groups:
+        clause = _group_clause(interpretation.group_labels[group], GROUP_BOOST)
+        if clause is not None:
+            clauses.append(clause)
+    stated = interpretation.stated_needs
+    # One word per group, the label's first ("Veterans" of "Veterans and armed forces"): to
+    # withhold a small bonus it is close enough, and it keeps the query small (nine terms).
+    others = [analyse(interpretation.group_labels[g])[:1] for g in interpretation.members_only]
+    others = [Term("body", words[0]) for words in others if words]
+    if stated and others:
+        open_to_all = Or([Term("needs", need, boost=OPEN_BOOST) for need in stated])
+        clauses.append(AndNot(open_to_all, Or(others)))
     for word in interpretation.terms:
         for token in analyse(word):
             clauses.append(Term("name", token, boost=NAME_BOOST))
@@ -41,6 +66,20 @@ def build_query(interpretation: Interpretation) -> Query | None:
     if not clauses:
         return None
     return Or(clauses[:MAX_CLAUSES])
+
+
+def _group_clause(label: str, boost: float = 1.0) -> Query | None:
+    """Listings for a group, found by its label, which ``search/build.py`` writes into their text.
+
+    All the label's words must be there, so "Refugees and people new to the UK" does not match
+    a domestic abuse listing that only mentions a refuge.
+    """
+    tokens = list(dict.fromkeys(analyse(label)))
+    if not tokens:
+        return None
+    if len(tokens) == 1:
+        return Term("body", tokens[0], boost=boost)
+    return And([Term("body", token) for token in tokens], boost=boost)
 
 
 @dataclass

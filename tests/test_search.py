@@ -384,6 +384,29 @@ def test_and_not_excludes_every_document_the_negative_part_matches(built):
     assert scores.tolist() == pytest.approx([expected[d] for d in docnums.tolist()])
 
 
+@pytest.mark.parametrize("text", ["lonely pensioner", "lonely", "pensioner allotment"])
+def test_group_clauses_score_as_whoosh_does(built, text):
+    """Named groups (a label clause) and members-only groups (an AND NOT) keep the fast path."""
+    from directory.vocabulary import parse_vocabulary
+    from search import engine
+    from search.interpret import interpret
+    from search.scoring import supported
+    from tests.conftest import TEST_VOCABULARY
+
+    groups = [dict(group, members_only=group["id"] == "men") for group in TEST_VOCABULARY["groups"]]
+    vocab = parse_vocabulary({**TEST_VOCABULARY, "groups": groups})
+    interpretation = interpret(text, vocab)
+    assert interpretation.groups or interpretation.members_only
+    snapshot = built.snapshot()
+    query = engine.build_query(interpretation)
+    assert supported(query)
+    docnums, scores = snapshot.scorer.scores(snapshot.searcher(), query)
+    whoosh = {hit.docnum: hit.score for hit in snapshot.searcher().search(query, limit=None)}
+    assert whoosh
+    assert docnums.tolist() == sorted(whoosh)
+    assert scores.tolist() == pytest.approx([whoosh[d] for d in docnums.tolist()], rel=1e-12)
+
+
 def test_an_ambiguous_place_offers_the_others(built, vocab_module):
     from directory.geocode import default_gazetteer
 
