@@ -56,7 +56,7 @@ def stages(snapshot, request, vocab, gazetteer) -> dict[str, float]:
     table = snapshot.facets
 
     start = clock()
-    interpretation = interpret(request.text, vocab, table.words)
+    interpretation = interpret(request.text, vocab, table.words, age=request.age)
     t["interpret"] = clock() - start
 
     start = clock()

@@ -171,6 +171,8 @@ def _write_index(
                 name=listing.name,
                 body=body,
                 needs=",".join(listing.needs),
+                primary=listing.needs[0] if listing.needs else "",
+                groups=",".join(listing.who_for.groups),
                 payload=json.dumps(listing_to_dict(listing), separators=(",", ":")),
             )
             if progress and (number % 250 == 0 or number == total):

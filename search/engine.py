@@ -300,7 +300,7 @@ def search(
     snapshot = index.snapshot() if isinstance(index, SearchIndex) else index
     table = snapshot.facets
     now = now or datetime.now(LONDON)
-    interpretation = interpret(request.text, vocab, table.words)
+    interpretation = interpret(request.text, vocab, table.words, age=request.age)
 
     place = None
     place_problem = None

@@ -182,7 +182,7 @@ def _closest(word: str, choices: list[str]) -> str | None:
 
 
 def interpret(
-    text: object, vocab: Vocabulary, known_words: Set[str] = frozenset()
+    text: object, vocab: Vocabulary, known_words: Set[str] = frozenset(), age: int | None = None
 ) -> Interpretation:
     """Read a need as typed, returning need ids, groups, search words and any typo corrections.
 
@@ -283,6 +283,9 @@ def interpret(
     related = [other for need in list(needs) for other in matcher.related.get(need, ())]
     for other in [other for other in dict.fromkeys(related) if other not in needs][:MAX_RELATED]:
         needs[other] = RELATED_WEIGHT
+    age_group = _group_for_age(age, vocab)
+    if age_group and not groups and (needs or terms):
+        found_group(age_group, f"age {age}")  # a 17-year-old's search is a young person's
     members_only = () if groups else matcher.members_only
     return Interpretation(
         text=cleaned,
@@ -294,6 +297,19 @@ def interpret(
         members_only=members_only,
         group_labels={group: vocab.group_label(group) for group in [*groups, *members_only]},
     )
+
+
+# Ages that put a person in one of the vocabulary's groups, when the search gives an age.
+AGE_GROUPS = (("children", 0, 12), ("young-people", 13, 25), ("older-people", 60, 200))
+
+
+def _group_for_age(age: int | None, vocab: Vocabulary) -> str | None:
+    if age is None:
+        return None
+    for group, low, high in AGE_GROUPS:
+        if low <= age <= high and group in vocab.groups:
+            return group
+    return None
 
 
 def _correct(word: str, matcher: _Matcher, known_words: Set[str]) -> str | None:

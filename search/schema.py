@@ -33,6 +33,8 @@ def make_schema() -> Schema:
         name=TEXT(analyzer=ANALYZER, field_boost=2.5, phrase=False),
         body=TEXT(analyzer=ANALYZER, phrase=False),
         needs=KEYWORD(commas=True, scorable=True),
+        primary=KEYWORD(commas=True, scorable=True),  # the listing's first (main) need
+        groups=KEYWORD(commas=True, scorable=True),  # who it is for: group ids
         payload=STORED,
     )
 

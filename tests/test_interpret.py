@@ -151,3 +151,22 @@ def test_group_vocabulary_fields() -> None:
     document["groups"] = [{"id": "veterans", "label": "Veterans", "members_only": "yes"}]
     with pytest.raises(VocabularyError, match="members_only must be true or false"):
         parse_vocabulary(document)
+
+
+@pytest.mark.parametrize(
+    ("age", "group"), [(8, "children"), (17, "young-people"), (40, None), (72, "older-people")]
+)
+def test_an_age_filter_says_who_the_person_is(age: int, group: str | None) -> None:
+    found = interpret("anxiety", VOCAB, age=age)
+    assert set(found.groups) == ({group} if group else set())
+    # A named group takes over from the age: "lonely pensioner" aged 17 is a pensioner search.
+    assert set(interpret("lonely pensioner", VOCAB, age=17).groups) == {"older-people"}
+    assert interpret("", VOCAB, age=age).groups == {}
+
+
+def test_main_need_and_groups_use_their_own_index_fields() -> None:
+    query = repr(build_query(read("lonely pensioner")))
+    assert "Term('primary', 'loneliness'" in query
+    assert "Term('groups', 'older-people'" in query
+    members = repr(build_query(read("lonely")))
+    assert "Term('groups', 'young-people')" in members
