@@ -4,8 +4,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+NPM ?= npm
+NHSUK := node_modules/nhsuk-frontend/dist/nhsuk
+VENDOR := static/vendor/nhsuk
+CHROMIUM ?= /usr/bin/chromium
+# apt-get needs root: use sudo when not root (CI runs as root).
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: install run test lint format validate index clean
+.PHONY: install vendor browser run dev test test-browser lint format validate index clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,13 +21,49 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# NHS.UK frontend (styles, scripts, icons) and axe-core from npm, pinned in package-lock.json.
+# The compiled files are copied into static/vendor/ (not committed). Two changes on the way:
+# the CSS's absolute /assets/ URLs become relative, and its @font-face rules are dropped,
+# because the Frutiger fonts are served from an NHS server and licensed for NHS sites only
+# (text falls back to Arial, as NHS.UK frontend intends).
+node_modules/.installed: package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund
+	touch $@
+
+$(VENDOR)/.copied: node_modules/.installed
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)
+	sed -E -e 's#url\(/assets/#url(assets/#g' -e 's#@font-face\{[^}]*\}##g' \
+		-e 's#/\*\# sourceMappingURL=[^*]*\*/##' \
+		$(NHSUK)/nhsuk-frontend.min.css > $(VENDOR)/nhsuk-frontend.min.css
+	sed -e 's#//\# sourceMappingURL=.*##' $(NHSUK)/nhsuk-frontend.min.js > $(VENDOR)/nhsuk-frontend.min.js
+	cp -R $(NHSUK)/assets $(VENDOR)/assets
+	cp node_modules/nhsuk-frontend/package.json $(VENDOR)/package.json
+	touch $@
+
+vendor: $(VENDOR)/.copied
+
+# Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser).
+browser:
+	@if [ -n "$$SIGNPOST_SKIP_BROWSER" ] && [ "$$SIGNPOST_SKIP_BROWSER" != "0" ]; then \
+		echo "SIGNPOST_SKIP_BROWSER is set: not installing Chromium."; \
+	elif [ ! -x "$(CHROMIUM)" ]; then \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; \
+	fi
+
 validate: install
 	$(BIN)/signpost validate
 
-run: install
+run: install vendor
 	$(BIN)/signpost validate
 	$(BIN)/signpost index
-	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+	$(BIN)/signpost serve --host $(HOST) --port $(PORT)
+
+# Flask's development server with reloading, for working on templates and views.
+dev: install vendor
+	$(BIN)/signpost index
+	$(BIN)/flask --app app run --debug --host $(HOST) --port $(PORT)
 
 index: install
 	$(BIN)/signpost index
@@ -34,10 +76,14 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install
+test: install vendor browser
 	$(BIN)/ruff check .
 	$(BIN)/signpost validate
 	$(BIN)/pytest
 
+# Only the browser journeys, accessibility checks and screenshots (test-artifacts/screenshots/).
+test-browser: install vendor browser
+	$(BIN)/pytest tests/browser
+
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache node_modules static/vendor

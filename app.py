@@ -6,13 +6,26 @@ that the command line uses.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
 
 from directory.settings import Settings
 from search.engine import NoIndex
 from search.live import LiveDirectory
+
+# Site settings, each read from the environment variable of the same name (see README).
+SITE_DEFAULTS: dict[str, str] = {
+    "SIGNPOST_SERVICE_NAME": "Signpost",
+    "SIGNPOST_ORGANISATION_NAME": "",
+    "SIGNPOST_LOGO": "",  # "nhs" for an NHS organisation's deployment, or an image URL/path
+    "SIGNPOST_REPORT_EMAIL": "",  # where "Report a problem with this listing" emails go
+    "SIGNPOST_REPOSITORY_URL": "",  # e.g. https://github.com/ORG/REPO for issues and sources
+    "SIGNPOST_REPOSITORY_BRANCH": "main",
+    "SIGNPOST_PUBLIC_URL": "",  # e.g. https://signpost.example.org, for QR codes and links
+}
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -22,22 +35,39 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = Settings.from_env(
         config.pop("SIGNPOST_DATA", None), config.pop("SIGNPOST_INDEX", None)
     )
-    app.config.update(
-        SIGNPOST_SETTINGS=settings,
-        SIGNPOST_SERVICE_NAME="Signpost",
-        SIGNPOST_ORGANISATION_NAME="",
-    )
+    app.config.update(SIGNPOST_SETTINGS=settings, **SITE_DEFAULTS)
     app.config.from_prefixed_env("SIGNPOST")
+    # Branding and contact settings keep their SIGNPOST_ names (from_prefixed_env strips it).
+    app.config.update({key: os.environ[key] for key in SITE_DEFAULTS if os.environ.get(key)})
     app.config.update(config)
     app.extensions["signpost.live"] = LiveDirectory(settings, config.get("SIGNPOST_GAZETTEER"))
 
+    from serving import init_access_log
+    from views import health, security
+
+    # Production concerns first, so every response (errors included) gets them: security
+    # headers, request size and rate limits, and access logs without query strings.
+    security.init_app(app)
+    init_access_log(app)
+    app.register_blueprint(health.bp)
+
     from views import site
 
-    app.register_blueprint(site.bp)
+    site.init_app(app)
+
+    from views import api
+
+    # /api/...: JSON, with its own error shape, caching, CORS and gzip (see views/api.py).
+    app.register_blueprint(api.bp)
 
     @app.errorhandler(404)
     def not_found(_error: Exception):
         return render_template("errors/404.html"), 404
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        # Any other refusal (400, 403, 405...) in the site's design, never a bare page.
+        return render_template("errors/error.html", error=error), error.code or 500
 
     @app.errorhandler(NoIndex)
     def no_index(_error: NoIndex):
@@ -49,9 +79,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.context_processor
     def branding() -> dict[str, Any]:
+        logo = str(app.config.get("SIGNPOST_LOGO") or "").strip()
         return {
             "service_name": app.config["SIGNPOST_SERVICE_NAME"],
             "organisation_name": app.config["SIGNPOST_ORGANISATION_NAME"],
+            "nhs_logo": logo.lower() == "nhs",
+            "logo_src": "" if logo.lower() in ("", "nhs", "none") else logo,
+            "report_email": app.config["SIGNPOST_REPORT_EMAIL"],
+            "repository_url": app.config["SIGNPOST_REPOSITORY_URL"],
         }
 
     return app

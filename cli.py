@@ -390,5 +390,226 @@ def geocode(place: str, as_json: bool) -> None:
         click.echo(found.note)
 
 
+# --------------------------------------------------------------------------- open data
+
+
+def _export_listings(settings: Settings, vocab):
+    """The listings to export: the live index if built, else the validated data folder."""
+    from search.build import locate
+    from search.engine import NoIndex
+    from search.live import LiveDirectory
+
+    try:
+        directory = LiveDirectory(settings, _gazetteer())
+        snapshot = directory.snapshot()
+        listings = directory.listings(snapshot=snapshot)
+        click.echo(
+            f"Exporting {len(listings)} listings from the search index (build "
+            f"{snapshot.build_id}).",
+            err=True,
+        )
+        return listings
+    except NoIndex:
+        pass
+    from directory.validate import validate_paths
+
+    gazetteer = _gazetteer()
+    report = validate_paths([settings.services_dir], vocab, gazetteer=gazetteer)
+    listings, problems = locate(report.listings, gazetteer)
+    listings.sort(key=lambda item: (item.area, item.name.lower(), item.id))
+    click.echo(
+        f"No search index at {settings.index_dir}: exporting {len(listings)} listings "
+        f"validated from {settings.services_dir}.",
+        err=True,
+    )
+    skipped = len(report.invalid_files()) + len(problems)
+    if skipped:
+        click.echo(
+            f"{skipped} listing{'s' if skipped != 1 else ''} with problems left out; run "
+            "'signpost validate' to see them.",
+            err=True,
+        )
+    return listings
+
+
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["oruk", "csv"]),
+    required=True,
+    help="oruk: Open Referral UK (HSDS 3.0) JSON; csv: one row per service.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of printing.",
+)
+@click.option(
+    "--base-url",
+    default=None,
+    help="The public site's address, for links to service pages (e.g. "
+    "https://signpost.example.org). [env: SIGNPOST_PUBLIC_URL]",
+)
+@data_option
+@index_option
+def export(
+    fmt: str,
+    output: Path | None,
+    base_url: str | None,
+    data_dir: Path | None,
+    index_dir: Path | None,
+) -> None:
+    """Write the whole directory as open data, for councils, NHS systems and spreadsheets.
+
+    Reads the live search index when one is built (what the site is showing), otherwise
+    validates the data folder and exports the listings that pass.
+    """
+    import os
+
+    from directory.export import directory_to_hsds, listings_to_csv
+
+    settings = _settings(data_dir, index_dir)
+    vocab = _vocabulary(settings)
+    listings = _export_listings(settings, vocab)
+    if fmt == "csv":
+        text = listings_to_csv(listings, vocab)
+    else:
+        gazetteer = _gazetteer()
+
+        def region(postcode: str) -> str:
+            place = gazetteer.lookup_postcode(postcode)
+            return place.country if place is not None else ""
+
+        base = base_url if base_url is not None else os.environ.get("SIGNPOST_PUBLIC_URL", "")
+        document = directory_to_hsds(listings, vocab, base_url=base, region_for=region)
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        missing = sum(1 for service in document["contents"] if "url" not in service)
+        if missing:
+            click.echo(
+                f"{missing} service{'s have' if missing != 1 else ' has'} no website, so no "
+                "url (the Open Referral UK profile asks for one): give --base-url to link "
+                "them to their Signpost pages.",
+                err=True,
+            )
+    if output:
+        # A byte-order mark lets Excel open the CSV as UTF-8 (so "£" stays "£").
+        encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+        output.write_text(text, encoding=encoding, newline="")
+        click.echo(f"Wrote {len(listings)} services to {output}.", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["oruk"]),
+    required=True,
+    help="oruk: Open Referral UK / HSDS 3.0 JSON (a page, a list of services or one service).",
+)
+@click.option(
+    "--output-dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the listing files, e.g. data/services.",
+)
+@click.option(
+    "--area",
+    default=None,
+    help="Area folder to put them in under --output-dir, e.g. leeds (lowercase, hyphens).",
+)
+@click.option("--force", is_flag=True, help="Overwrite listing files that already exist.")
+@click.option(
+    "--reviewed-by",
+    default=None,
+    help="Who the listings' reviewed_by should name (default: 'Imported from Open Referral UK "
+    "data').",
+)
+@data_option
+def import_command(
+    file: Path,
+    fmt: str,
+    output_dir: Path,
+    area: str | None,
+    force: bool,
+    reviewed_by: str | None,
+    data_dir: Path | None,
+) -> None:
+    """Turn an Open Referral UK / HSDS JSON export into listing files, one per service.
+
+    Each file is written in the listing format with '# guessed:' comments on values the data
+    did not give, then checked with the real validator. Prints what could not be mapped for
+    each service, never overwrites a file without --force, and exits 1 if any listing it
+    wrote is invalid (fix the files, then run 'signpost validate').
+    """
+    from datetime import date
+
+    from directory.oruk_import import (
+        DEFAULT_REVIEWED_BY,
+        NotHSDSError,
+        import_document,
+        write_listings,
+    )
+    from directory.validate import ID_PATTERN, find_listing_files, validate_file
+
+    settings = _settings(data_dir)
+    vocab = _vocabulary(settings)
+    if area is not None and not ID_PATTERN.match(area):
+        raise click.BadParameter(
+            "use lowercase letters, numbers and hyphens, e.g. east-kent.", param_hint="--area"
+        )
+    try:
+        document = json.loads(file.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{file} is not UTF-8 text: {error.reason}.") from error
+    except json.JSONDecodeError as error:
+        raise click.ClickException(
+            f"{file} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."
+        ) from error
+    try:
+        result = import_document(
+            document, vocab, today=date.today(), reviewed_by=reviewed_by or DEFAULT_REVIEWED_BY
+        )
+    except NotHSDSError as error:
+        raise click.ClickException(f"{file}: {error}") from error
+    for problem in result.problems:
+        click.echo(f"{file}: {problem}", err=True)
+    folder = output_dir / area if area else output_dir
+    existing, _missing = find_listing_files([settings.services_dir, output_dir])
+    taken = {path.stem: path for path in existing}
+    written = write_listings(result.listings, folder, force=force, taken=taken)
+    gazetteer = _gazetteer()
+    invalid = skipped = 0
+    for outcome in written:
+        for message in outcome.item.messages():
+            click.echo(message)
+        if not outcome.written:
+            skipped += 1
+            click.echo(f"{outcome.path}: {outcome.reason}", err=True)
+            continue
+        _listing, problems = validate_file(outcome.path, vocab, gazetteer=gazetteer)
+        if problems:
+            invalid += 1
+        for problem in problems:
+            click.echo(str(problem))
+    made = len(written) - skipped
+    click.echo(
+        f"Wrote {made} listing{'s' if made != 1 else ''} to {folder}"
+        + (f"; {skipped} already existed (use --force to overwrite)" if skipped else "")
+        + (
+            f"; {invalid} need{'s' if invalid == 1 else ''} fixing (above)."
+            if invalid
+            else ". Check the lines marked '# guessed', then run 'signpost validate'."
+        ),
+        err=True,
+    )
+    if invalid:
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

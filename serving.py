@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 import time
 from typing import Any
 
@@ -58,6 +59,20 @@ def init_access_log(app: Flask) -> None:
         return response
 
 
+def configure_access_log(stream=None) -> None:
+    """Send ``signpost.access`` lines to stderr (or ``stream``), where gunicorn's logs go."""
+    if os.environ.get("SIGNPOST_ACCESS_LOG", "on").strip().lower() in ("off", "0", "false"):
+        log.disabled = True
+        return
+    if not any(getattr(h, "_signpost", False) for h in log.handlers):
+        handler = logging.StreamHandler(stream or sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler._signpost = True  # type: ignore[attr-defined]
+        log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+
+
 def run_gunicorn(
     app_factory,
     *,
@@ -91,6 +106,7 @@ def run_gunicorn(
                 self.cfg.set(key, value)
 
         def load(self):
+            configure_access_log()
             return app_factory()
 
     Application().run()

@@ -195,10 +195,11 @@ def district_places() -> dict[str, tuple[str, ...]]:
     with gzip.open(GAZETTEER_PATH, "rt", encoding="utf-8") as handle:
         for line in handle:
             if line.startswith("P\t"):
-                _p, _key, name, _lat, _lon, districts, _country, rank = line.rstrip("\n").split(
-                    "\t"
-                )
-                rows[districts.split(",")[0]].append((int(rank), name))
+                fields = line.rstrip("\n").split("\t")
+                name, districts, rank = fields[2], fields[5], fields[7]
+                kind = fields[9] if len(fields) > 9 else "p"
+                if kind in ("p", "c"):  # towns and villages, not council areas or aliases
+                    rows[districts.split(",")[0]].append((int(rank), name))
             elif line.startswith("D\t"):
                 _d, code, lat, lon = line.split("\t")[:4]
                 centres[code] = (float(lat), float(lon))

@@ -19,6 +19,22 @@ MAX_PER_PAGE = 50
 MAX_PAGE = 100
 MAX_PLACE_CHARS = 100
 
+# The query parameters of a search, in the order a URL lists them: the site's GET forms, the
+# API and `signpost search` all use these names, so a site URL and an API URL ask the same.
+FLAGS = ("free", "step_free", "open_now", "local_only")
+FILTERS = (
+    "free",
+    "step_free",
+    "day",
+    "open_now",
+    "age",
+    "access",
+    "delivery",
+    "need",
+    "local_only",
+)
+PARAMETERS = ("q", "near", "radius", *FILTERS, "page", "per_page")
+
 _TRUE = {"1", "true", "yes", "on", "y"}
 _FALSE = {"0", "false", "no", "off", "n", ""}
 

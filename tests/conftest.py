@@ -135,3 +135,176 @@ def runner(data_dir: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("SIGNPOST_DATA", str(data_dir))
     monkeypatch.delenv("SIGNPOST_INDEX", raising=False)
     return CliRunner()
+
+
+# ---- The website over a handful of real listings (tests/test_site*.py, tests/browser/) ----
+
+SITE_LISTINGS = (
+    "east-kent/margate-bereavement-cafe.yaml",
+    "east-kent/margate-community-larder.yaml",
+    "east-kent/margate-seafront-health-walk.yaml",
+    "east-kent/birchington-carers-coffee-morning.yaml",
+    "east-kent/ramsgate-harbour-mens-shed.yaml",
+    "east-kent/cliftonville-growing-space.yaml",
+    "east-kent/thanet-chat-line-telephone-befriending.yaml",
+    "national/national-grief-listening-line.yaml",
+    "brighton-and-hove/hove-memory-singers.yaml",
+)
+"""Bundled listings copied into the site tests' data folder: Thanet, one national, one in Hove."""
+
+SITE_NOW = (2026, 11, 23, 9, 30)  # a Monday morning, so "next session" wording is stable
+
+
+def make_site_data(folder: Path) -> Path:
+    """A data folder with the real needs vocabulary, SITE_LISTINGS and the template listing."""
+    import shutil
+
+    data = folder / "data"
+    (data / "services" / "east-kent").mkdir(parents=True)
+    shutil.copy(ROOT / "data" / "needs.yaml", data / "needs.yaml")
+    for name in SITE_LISTINGS:
+        target = data / "services" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "data" / "services" / name, target)
+    (data / "services" / "east-kent" / "margate-mens-shed.yaml").write_text(
+        TEMPLATE, encoding="utf-8"
+    )
+    return data
+
+
+def make_site_app(folder: Path, **config):
+    """Build the index for ``make_site_data(folder)`` and the app over it, clock fixed."""
+    from datetime import datetime
+
+    from app import create_app
+    from directory.geocode import default_gazetteer
+    from directory.settings import Settings
+    from search.engine import LONDON
+    from search.publish import publish
+
+    data = make_site_data(folder)
+    settings = Settings(data_dir=data, index_dir=folder / "index")
+    published = publish(settings, default_gazetteer())
+    assert published.ok, [str(problem) for problem in published.problems]
+    return create_app(
+        {
+            "SIGNPOST_DATA": str(data),
+            "SIGNPOST_INDEX": str(settings.index_dir),
+            "SIGNPOST_CLOCK": lambda: datetime(*SITE_NOW, tzinfo=LONDON),
+            **config,
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def site_app(tmp_path_factory: pytest.TempPathFactory):
+    """The site over several real listings, with report links configured.
+
+    Built once per run (an index build and the gazetteer take seconds): tests that use it
+    must not change its data folder.
+    """
+    return make_site_app(
+        tmp_path_factory.mktemp("site"),
+        TESTING=True,
+        SIGNPOST_REPOSITORY_URL="https://github.com/example/signpost",
+        SIGNPOST_REPORT_EMAIL="listings@example.org",
+    )
+
+
+@pytest.fixture
+def site(site_app):
+    """A test client for ``site_app``."""
+    return site_app.test_client()
+
+
+# ---- The API over a dozen real listings (tests/test_api.py, test_oruk.py, test_export.py) ----
+
+API_LISTINGS = (
+    "east-kent/margate-bereavement-cafe.yaml",
+    "east-kent/margate-community-larder.yaml",
+    "east-kent/margate-seafront-health-walk.yaml",
+    "east-kent/ramsgate-harbour-mens-shed.yaml",
+    "east-kent/westgate-knit-and-natter.yaml",
+    "east-kent/broadstairs-diabetes-circle.yaml",
+    "east-kent/deal-walk-and-talk-bereavement.yaml",
+    "east-kent/sandwich-community-car-scheme.yaml",
+    "east-kent/thanet-chat-line-telephone-befriending.yaml",
+    "east-kent/thanet-calm-minds-online.yaml",
+    "camden/gospel-oak-bereavement-cafe.yaml",
+    "camden/camden-town-friendship-cafe.yaml",
+    "national/national-grief-listening-line.yaml",
+    "brighton-and-hove/hove-memory-singers.yaml",
+)
+"""Bundled listings for the API tests: Thanet and nearby, two in Camden, one national, one Hove."""
+
+API_NOW = (2026, 11, 24, 10, 30)  # a Tuesday morning, UK time
+
+
+def make_api_data(folder: Path) -> Path:
+    """A data folder with the real needs vocabulary and the API_LISTINGS."""
+    import shutil
+
+    data = folder / "data"
+    data.mkdir(parents=True)
+    shutil.copy(ROOT / "data" / "needs.yaml", data / "needs.yaml")
+    for name in API_LISTINGS:
+        target = data / "services" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "data" / "services" / name, target)
+    return data
+
+
+@pytest.fixture(scope="module")
+def api_settings(tmp_path_factory: pytest.TempPathFactory):
+    """Settings for a data folder of API_LISTINGS whose index is built (once per module)."""
+    from directory.geocode import default_gazetteer
+    from directory.settings import Settings
+    from search.publish import publish
+
+    folder = tmp_path_factory.mktemp("api")
+    settings = Settings(data_dir=make_api_data(folder), index_dir=folder / "index")
+    published = publish(settings, default_gazetteer())
+    assert published.ok, [str(problem) for problem in published.problems]
+    return settings
+
+
+@pytest.fixture(scope="module")
+def api_app(api_settings):
+    """The app over API_LISTINGS, clock fixed at API_NOW (read-only: share it freely)."""
+    from datetime import datetime
+
+    from app import create_app
+    from search.engine import LONDON
+
+    return create_app(
+        {
+            "TESTING": True,
+            "SIGNPOST_DATA": str(api_settings.data_dir),
+            "SIGNPOST_INDEX": str(api_settings.index_dir),
+            "SIGNPOST_CLOCK": lambda: datetime(*API_NOW, tzinfo=LONDON),
+        }
+    )
+
+
+@pytest.fixture
+def api(api_app):
+    """A test client for ``api_app``."""
+    return api_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def bundled():
+    """Every bundled listing, validated and located, with the real vocabulary and gazetteer."""
+    from types import SimpleNamespace
+
+    from directory.geocode import default_gazetteer
+    from directory.validate import validate_paths
+    from directory.vocabulary import load_vocabulary
+    from search.build import locate
+
+    vocab = load_vocabulary(ROOT / "data" / "needs.yaml")
+    gazetteer = default_gazetteer()
+    report = validate_paths([ROOT / "data" / "services"], vocab, gazetteer=gazetteer)
+    listings, problems = locate(report.listings, gazetteer)
+    assert report.ok and not problems, [str(problem) for problem in report.problems + problems]
+    return SimpleNamespace(listings=listings, vocab=vocab, gazetteer=gazetteer)

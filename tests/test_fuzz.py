@@ -162,3 +162,17 @@ def test_any_query_parameters_search_safely(params, app):
     response = search(live.snapshot(), parsed.request, live.vocabulary, live.gazetteer)
     assert response.total >= 0
     assert len(response.hits) <= parsed.request.per_page
+
+
+@settings(FUZZ, max_examples=60)
+@given(params=PARAMS)
+def test_any_query_parameters_get_a_page_or_a_friendly_400(params, client):
+    """The site and the API answer every query string with results or a clear refusal."""
+    pairs = [(name, value) for name, values in params.items() for value in values]
+    for path in ("/", "/api/v1/services"):
+        response = client.get(path, query_string=pairs)
+        assert response.status_code in (200, 400), (path, pairs, response.status_code)
+        body = response.get_data(as_text=True)
+        assert "Traceback" not in body
+        if response.status_code == 400 and path.startswith("/api/"):
+            assert response.get_json()["error"]["status"] == 400

@@ -1,42 +1,269 @@
-"""The public site's pages. Views only translate HTTP into calls to ``directory``."""
+"""The public site's pages. Views only translate HTTP into calls to ``directory``/``search``.
+
+Every page works without JavaScript: searches and filters are GET forms (so every search is
+a link that can be shared), the shortlist is POST forms that redirect back. ``init_app``
+wires the NHS.UK frontend Jinja macros, cache headers for static files and the blueprints.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
+import hashlib
+import os
+import re
+import threading
+from pathlib import Path
+from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    url_for,
+)
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+from werkzeug.datastructures import MultiDict
 
 from directory import wording
+from directory.geocode import ATTRIBUTION
 from directory.languages import language_name
-from directory.model import ACCESSIBILITY
-from search.live import LiveDirectory
+from directory.model import ACCESSIBILITY, Listing
+from directory.schedule import describe_next, next_session
+from search.request import parse_request
+from views import present
+from views.common import live, now, public_url, setting
 
 bp = Blueprint("site", __name__)
 
+STATIC_MAX_AGE = 365 * 24 * 60 * 60  # versioned asset URLs never change content
+SEARCH_KEYS = ("q", "near", *present.FILTER_PARAMS)
 
-def live() -> LiveDirectory:
-    return current_app.extensions["signpost.live"]
+
+def init_app(app: Flask) -> None:
+    """Set up templates, static caching and the site's blueprints on ``app``."""
+    # nhsuk-frontend-jinja's macros read optional parameters as chains (params.a.b), which
+    # needs ChainableUndefined; its templates come from the installed package.
+    # Autoescape everything: Flask's default escapes only *.html, and the macros are *.jinja.
+    app.jinja_options = {
+        **app.jinja_options,
+        "undefined": ChainableUndefined,
+        "autoescape": True,
+    }
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(os.path.join(app.root_path, app.template_folder or "templates")),
+            PackageLoader("nhsuk_frontend_jinja"),
+        ]
+    )
+
+    def get_send_file_max_age(filename: str | None) -> int | None:
+        # Asset URLs made by asset_url() carry ?v=<hash of the file>, so the browser can
+        # keep them for a year; anything else is checked with the server each time.
+        return STATIC_MAX_AGE if request.args.get("v") else None
+
+    app.get_send_file_max_age = get_send_file_max_age  # type: ignore[method-assign]
+
+    from views import shortlist
+
+    app.register_blueprint(bp)
+    app.register_blueprint(shortlist.bp)
+    app.add_template_global(asset_url)
+    app.after_request(squeeze_html)
+
+
+_KEEP_AS_IS = re.compile(r"(<(pre|textarea)\b.*?</\2>)", re.S | re.I)
+_BLANK_RUN = re.compile(r"[ \t]*\n\s*")
+
+
+def squeeze_html(response: Response) -> Response:
+    """Drop the blank lines and indentation the NHS macros leave, for a cheap phone's sake.
+
+    Whitespace runs that hold a newline become one newline (the same to HTML), except
+    inside <pre> and <textarea>, where every space is content. Halves a results page.
+    """
+    if (
+        response.mimetype != "text/html"
+        or response.direct_passthrough
+        or response.is_streamed
+        or response.content_encoding
+    ):
+        return response
+    parts = _KEEP_AS_IS.split(response.get_data(as_text=True))
+    # split() returns [text, whole match, tag name, text, ...]: squeeze only the text.
+    squeezed = []
+    for index, part in enumerate(parts):
+        if index % 3 == 0:
+            squeezed.append(_BLANK_RUN.sub("\n", part))
+        elif index % 3 == 1:
+            squeezed.append(part)
+    response.set_data("".join(squeezed))
+    return response
+
+
+_asset_versions: dict[tuple[str, int, int], str] = {}
+
+
+def asset_url(filename: str) -> str:
+    """``url_for('static')`` with a content hash, so a changed file gets a new URL."""
+    path = Path(current_app.static_folder or "static") / filename
+    try:
+        stat = path.stat()
+    except OSError:
+        return url_for("static", filename=filename)
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    version = _asset_versions.get(key)
+    if version is None:
+        version = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+        _asset_versions[key] = version
+    return url_for("static", filename=filename, v=version)
 
 
 @bp.app_context_processor
-def helpers() -> dict:
+def helpers() -> dict[str, Any]:
     return {
         "wording": wording,
         "accessibility_labels": ACCESSIBILITY,
         "language_name": language_name,
+        "data_attribution": ATTRIBUTION,
+        "is_web_url": is_web_url,
     }
+
+
+def is_web_url(url: str) -> bool:
+    """Only http(s) links reach a page: a listing can never smuggle in a javascript: URL."""
+    return url.lower().startswith(("https://", "http://"))
+
+
+# ---- Search ---------------------------------------------------------------------------------
+
+_examples: dict[str, list[dict[str, str]]] = {}
+_examples_lock = threading.Lock()
+
+
+def example_searches(limit: int = 4) -> list[dict[str, str]]:
+    """Example searches that find something in this directory: an everyday phrase for one
+    of the commonest needs, near a town where a service for it meets."""
+    directory = live()
+    snapshot = directory.snapshot()
+    cached = _examples.get(snapshot.build_id)
+    if cached is not None:
+        return cached
+    vocab = directory.vocabulary
+    counts = directory.need_counts(snapshot=snapshot)
+    listings = [item for item in directory.listings(snapshot=snapshot) if item.status == "active"]
+    found: list[dict[str, str]] = []
+    used_areas: set[str] = set()
+    for need_id in sorted(counts, key=lambda need: (-counts[need], need)):
+        need = vocab.needs.get(need_id)
+        if need is None:
+            continue
+        text = (need.phrases or need.words or (need.label.lower(),))[0]
+        for listing in listings:
+            if need_id not in listing.needs or not listing.locations:
+                continue
+            if listing.area in used_areas and len(used_areas) < 3:
+                continue
+            place = _friendly_place(listing)
+            found.append({"q": text, "near": place, "label": f"{text} near {place}"})
+            used_areas.add(listing.area)
+            break
+        if len(found) >= limit:
+            break
+    with _examples_lock:
+        _examples.clear()
+        _examples[snapshot.build_id] = found
+    return found
+
+
+def _friendly_place(listing: Listing) -> str:
+    """A town the gazetteer knows, else the postcode district ('CT9')."""
+    location = listing.locations[0]
+    town = present.town_of(location)
+    if town and live().gazetteer.resolve(town) is not None:
+        return town
+    return location.postcode.split()[0] if " " in location.postcode else location.postcode
+
+
+def render_search(args: MultiDict, *, need_page: str | None = None):
+    """Run the search in ``args`` and render the results page (400 for bad parameters)."""
+    directory = live()
+    vocab = directory.vocabulary
+    parsed = parse_request(args, tuple(vocab.needs))
+    pairs = present.query_pairs(args)
+    searched = any(key in args and any(v.strip() for v in args.getlist(key)) for key in SEARCH_KEYS)
+    base = url_for("site.index")
+    context: dict[str, Any] = {
+        "pairs": pairs,
+        "searched": searched,
+        "need_page": vocab.needs.get(need_page) if need_page else None,
+        "examples": example_searches(),
+        "base": base,
+        "q": (args.get("q") or "")[:200],
+        "near": (args.get("near") or "")[:100],
+        "radius_choices": present.RADIUS_CHOICES,
+    }
+    if parsed.errors:
+        context["errors"] = present.friendly_errors(parsed.errors)
+        context["error_params"] = {error["param"] for error in context["errors"]}
+        context["filters"] = present.build_filters(None, parsed.request, pairs, vocab)
+        return render_template("index.html", response=None, **context), 400
+
+    moment = now()
+    response = directory.search(parsed.request, now=moment)
+    context.update(
+        response=response,
+        results=[present.summarise_hit(hit, vocab, moment) for hit in response.hits],
+        filters=present.build_filters(response, parsed.request, pairs, vocab),
+        pagination=present.build_pagination(response, pairs),
+        wider=[
+            (option, base + present.wider_link(pairs, option.changes)) for option in response.wider
+        ],
+        suggestion_links=[
+            (name, base + "?" + present.change_query(pairs, set_={"near": name}))
+            for name in response.place_suggestions
+        ],
+        corrected_link=(
+            base + "?" + present.change_query(pairs, set_={"q": response.did_you_mean})
+            if response.did_you_mean
+            else None
+        ),
+        stated_needs=[vocab.need_label(need) for need in response.interpretation.stated_needs],
+        page_missing=parsed.request.page > response.pages,
+        first_page=base + "?" + present.change_query(pairs),
+    )
+    return render_template("index.html", **context)
 
 
 @bp.get("/")
 def index():
+    return render_search(request.args.copy())
+
+
+@bp.get("/needs")
+def needs():
     directory = live()
-    by_area = defaultdict(list)
-    for listing in directory.listings():
-        if listing.status != "closed":
-            by_area[listing.area].append(listing)
+    counts = directory.need_counts()
     return render_template(
-        "index.html", areas=dict(sorted(by_area.items())), vocabulary=directory.vocabulary
+        "needs.html",
+        categories=present.need_categories(directory.vocabulary, counts),
     )
+
+
+@bp.get("/needs/<need_id>")
+def need(need_id: str):
+    vocab = live().vocabulary
+    if need_id not in vocab.needs:
+        abort(404)
+    args = request.args.copy()
+    if need_id not in args.getlist("need"):
+        args.add("need", need_id)
+    return render_search(args, need_page=need_id)
+
+
+# ---- One service ------------------------------------------------------------------------------
 
 
 @bp.get("/services/<listing_id>")
@@ -45,4 +272,85 @@ def service(listing_id: str):
     listing = directory.listing(listing_id)
     if listing is None:
         abort(404)
-    return render_template("service.html", listing=listing, vocabulary=directory.vocabulary)
+    moment = now()
+    config = current_app.config
+    page_url = public_url("site.service", listing_id=listing.id)
+    report = present.report_links(
+        listing,
+        page_url,
+        str(config.get("SIGNPOST_REPOSITORY_URL") or ""),
+        str(config.get("SIGNPOST_REPORT_EMAIL") or ""),
+        str(config.get("SIGNPOST_REPOSITORY_BRANCH") or "main"),
+    )
+    locations = [
+        {
+            "location": location,
+            "features": present.features_of(listing, location),
+            "maps": present.map_links(location),
+        }
+        for location in listing.locations
+    ]
+    return render_template(
+        "service.html",
+        listing=listing,
+        vocabulary=directory.vocabulary,
+        summary=present.summarise(listing, directory.vocabulary, moment),
+        next_words=describe_next(next_session(listing, moment), moment),
+        schedule=wording.describe_schedule(listing),
+        locations=locations,
+        report=report,
+        back=_back_link(),
+        map_tiles=tile_template(setting("SIGNPOST_MAP_TILES")),
+        ages=wording.describe_ages(listing.who_for),
+        groups=[directory.vocabulary.group_label(group) for group in listing.who_for.groups],
+    )
+
+
+def tile_template(setting: str) -> str:
+    """Map tile URLs from SIGNPOST_MAP_TILES (an origin the Content-Security-Policy allows,
+    like https://tile.openstreetmap.org); empty means no small map, only map links."""
+    origin = setting.strip().rstrip("/")
+    if not origin.startswith("https://"):
+        return ""
+    return origin + "/{z}/{x}/{y}.png"
+
+
+def _back_link() -> str:
+    """Back to the search that led here (same site only), else to the home page."""
+    referrer = request.referrer or ""
+    root = request.host_url.rstrip("/")
+    if referrer.startswith(root + "/"):
+        path = referrer[len(root) :]
+        if path == "/" or path.startswith(("/?", "/needs", "/shortlist")):
+            return path
+    return url_for("site.index")
+
+
+# ---- Information pages ------------------------------------------------------------------------
+
+PAGES = {
+    "about": "pages/about.html",
+    "accessibility": "pages/accessibility.html",
+    "privacy": "pages/privacy.html",
+    "data-sources": "pages/data-sources.html",
+}
+
+
+@bp.get("/about")
+def about():
+    return render_template(PAGES["about"])
+
+
+@bp.get("/accessibility")
+def accessibility():
+    return render_template(PAGES["accessibility"])
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template(PAGES["privacy"])
+
+
+@bp.get("/data-sources")
+def data_sources():
+    return render_template(PAGES["data-sources"], listing_count=len(live().listings()))

@@ -1,0 +1,105 @@
+"""Security headers, request size limits and per-client rate limits, for every response.
+
+Search URLs carry what a patient needs ("lost my wife", "debt") and where they live, so
+nothing here may leak them: the Referrer-Policy keeps them from other sites, no cookie holds
+anything but shortlisted service ids, and the strict Content-Security-Policy (no inline
+script or style, no third-party code) means listing text can never run as script.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask, abort, render_template, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+# Generous, because a whole PCN team often shares one public IP address; per client address.
+DEFAULT_RATE_LIMIT = "600 per minute;60 per second"
+MAX_REQUEST_BYTES = 64 * 1024  # forms only ever post a few service ids
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def content_security_policy(map_tiles: str = "") -> str:
+    """The CSP: only this site's own files; map tile images from ``map_tiles`` if set."""
+    images = "'self' data:" + (f" {map_tiles}" if map_tiles else "")
+    return "; ".join(
+        (
+            "default-src 'self'",
+            f"img-src {images}",
+            "script-src 'self'",
+            "style-src 'self'",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+
+def _setting(app: Flask, name: str) -> str:
+    """A deployment setting: the app's config (tests) or the environment variable."""
+    return str(app.config.get(name) or os.environ.get(name) or "").strip()
+
+
+def init_app(app: Flask) -> Limiter:
+    """Add the headers, limits and (behind a proxy) the real client address to ``app``."""
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is no limit at all
+        app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    proxies = int(_setting(app, "SIGNPOST_PROXY_COUNT") or 0)
+    if proxies:
+        # Behind nginx: trust X-Forwarded-For/Proto from exactly that many proxies, so rate
+        # limits see the client and HSTS sees HTTPS.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    policy = content_security_policy(_setting(app, "SIGNPOST_MAP_TILES"))
+
+    @app.before_request
+    def _refuse_large_bodies() -> None:
+        # Refuse before any view reads the body, whatever the route.
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        if limit and (request.content_length or 0) > limit:
+            abort(413)
+
+    @app.after_request
+    def _headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", policy)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", HSTS)
+        return response
+
+    # Test suites make hundreds of requests a second from one address; tests of the limits
+    # themselves turn them back on with RATELIMIT_ENABLED=True.
+    app.config.setdefault("RATELIMIT_ENABLED", not app.testing)
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        # One allowance per client across the whole site and API, not one per page.
+        application_limits=[_setting(app, "SIGNPOST_RATE_LIMIT") or DEFAULT_RATE_LIMIT],
+        storage_uri=_setting(app, "SIGNPOST_RATE_LIMIT_STORAGE") or "memory://",
+        strategy="moving-window",
+        # No X-RateLimit-* on every answer: API answers are cached and shared (ETag, public),
+        # and a header that differs per client would make them look different.
+        headers_enabled=False,
+    )
+
+    @limiter.request_filter
+    def _unlimited() -> bool:
+        # Health checks and cached static files are cheap; never lock out a load balancer.
+        return request.path == "/healthz" or request.path.startswith("/static/")
+
+    @app.errorhandler(429)
+    def _too_many(_error):
+        # Pages only: the API blueprint's own handler answers /api/ in its JSON error shape.
+        return render_template("errors/429.html"), 429, {"Retry-After": "60"}
+
+    app.extensions["signpost.limiter"] = limiter
+    return limiter
