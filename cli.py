@@ -315,7 +315,7 @@ def search_command(
     "--threads",
     type=click.IntRange(min=1),
     default=None,
-    help="Threads per worker. [env: SIGNPOST_THREADS; default 4]",
+    help="Threads per worker. [env: SIGNPOST_THREADS; default 2]",
 )
 @data_option
 @index_option

@@ -29,7 +29,7 @@ def default_workers(cpus: int | None = None) -> int:
     return max(1, min(cpus, 8))
 
 
-DEFAULT_THREADS = 4  # page and API requests also wait on disk and the network
+DEFAULT_THREADS = 2  # more threads per worker only contend for the GIL (bench/load.py)
 
 
 def access_record(method: str, path: str, status: int, millis: float, build: str) -> str:

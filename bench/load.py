@@ -174,7 +174,7 @@ def drive(port: int, paths, clients: int, seconds: float, warmup: float) -> dict
     return summary
 
 
-def start_server(index: Path, port: int, workers: int | None, threads: int | None):
+def start_server(index: Path, port: int, workers: int | None, threads: int | None, log_path: Path):
     env = dict(os.environ)
     env.update(
         SIGNPOST_INDEX=str(index),
@@ -187,13 +187,14 @@ def start_server(index: Path, port: int, workers: int | None, threads: int | Non
         command += ["--workers", str(workers)]
     if threads:
         command += ["--threads", str(threads)]
+    # The server's log goes to a file: an unread pipe fills up and blocks the workers.
+    log_file = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed with the server
     server = subprocess.Popen(
         command,
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     deadline = time.time() + 60
@@ -206,7 +207,7 @@ def start_server(index: Path, port: int, workers: int | None, threads: int | Non
         except OSError:
             time.sleep(0.2)
         if server.poll() is not None:
-            raise SystemExit("The server did not start:\n" + (server.stderr.read() or ""))
+            raise SystemExit("The server did not start:\n" + log_path.read_text())
     raise SystemExit("The server did not answer /healthz within 60 s.")
 
 
@@ -299,7 +300,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{args.size} listings indexed in {info.seconds:.1f}s", file=sys.stderr)
         paths = make_paths(corpus, vocab, 4000, args.seed)
         port = free_port()
-        server = start_server(work / "index", port, args.workers, args.threads)
+        server = start_server(work / "index", port, args.workers, args.threads, work / "server.log")
         warm(port, paths)
         levels = []
         for count in clients:
