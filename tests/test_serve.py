@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -32,33 +33,42 @@ def get(port: int, path: str) -> tuple[int, bytes]:
     return response.status, response.read()
 
 
-@pytest.fixture
-def server(settings, publish_data, tmp_path):
-    assert publish_data().ok
+def start_server(settings, log_path: Path, workers: int = 2) -> tuple[subprocess.Popen, int]:
     port = free_port()
-    log_path = tmp_path / "server.log"
     log_file = log_path.open("w")
-    env = dict(os.environ, SIGNPOST_ACCESS_LOG="on")
+    env = dict(os.environ, SIGNPOST_ACCESS_LOG="on", SIGNPOST_RATE_LIMIT="100000 per second")
     process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", "2",
+        [sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", str(workers),
          "--threads", "2", "--data", str(settings.data_dir), "--index", str(settings.index_dir)],
         cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
+    log_file.close()
     deadline = time.time() + 30
     while True:
         try:
             if get(port, "/healthz")[0] == 200:
-                break
+                return process, port
         except OSError:
             pass
         if process.poll() is not None or time.time() > deadline:
-            log_file.close()
+            stop_server(process)
             pytest.fail("server did not start:\n" + log_path.read_text())
         time.sleep(0.2)
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+@pytest.fixture
+def server(settings, publish_data, tmp_path):
+    assert publish_data().ok
+    log_path = tmp_path / "server.log"
+    process, port = start_server(settings, log_path)
     yield port, log_path
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
-    log_file.close()
+    stop_server(process)
 
 
 def test_gunicorn_serves_pages_health_and_api(server):
@@ -89,3 +99,72 @@ def test_default_workers_follow_the_cores():
     assert default_workers(1) == 1
     assert default_workers(2) == 2
     assert default_workers(64) == 8
+
+
+def test_rebuilding_under_load_loses_nothing_and_never_mixes_builds(
+    settings, template_text, tmp_path
+):
+    """Searches keep flowing to gunicorn's workers while the index is rebuilt four times."""
+    from directory.geocode import default_gazetteer
+    from search.publish import publish
+
+    folder = settings.services_dir / "thanet"
+    (folder / "margate-mens-shed.yaml").unlink()
+
+    def write(generation: int) -> None:
+        for number in range(4):
+            text = template_text.replace(
+                "Margate Men's Shed", f"Shed {number} generation {generation}"
+            )
+            (folder / f"shed-{number}.yaml").write_text(text, encoding="utf-8")
+
+    write(0)
+    first = publish(settings, default_gazetteer())
+    assert first.ok
+    generation_of = {first.info.build_id: 0}
+    process, port = start_server(settings, tmp_path / "server.log")
+    answers: list[tuple[int, dict]] = []
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        while not stop.is_set():
+            try:
+                connection.request("GET", "/api/v1/services?q=shed&per_page=10")
+                response = connection.getresponse()
+                answers.append((response.status, json.loads(response.read())))
+            except (OSError, http.client.HTTPException, ValueError) as error:
+                failures.append(repr(error))
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.close()
+
+    threads = [threading.Thread(target=client) for _ in range(4)]
+    try:
+        for thread in threads:
+            thread.start()
+        for generation in range(1, 5):
+            time.sleep(0.3)
+            write(generation)
+            published = publish(settings, default_gazetteer())
+            assert published.ok
+            generation_of[published.info.build_id] = generation
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+        stop_server(process)
+
+    assert failures == []
+    assert len(answers) > 40
+    builds = set()
+    for status, body in answers:
+        assert status == 200, body
+        assert body["total"] == 4, "never an empty or partial answer"
+        generation = generation_of[body["build_id"]]
+        names = [result["name"] for result in body["results"]]
+        assert all(name.endswith(f"generation {generation}") for name in names), names
+        builds.add(body["build_id"])
+    assert len(builds) >= 3, "the workers picked up new builds without a restart"
