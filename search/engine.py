@@ -13,7 +13,7 @@ import os
 import threading
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -254,6 +254,42 @@ def facet_counts(snapshot: Snapshot, docnums: np.ndarray) -> dict[str, dict[str,
     return counts
 
 
+# Facets where several values can be ticked at once ("Tuesday or Wednesday"), and the
+# request field each one filters.
+MULTI_VALUE_FACETS = (
+    ("day", "days"),
+    ("access", "access"),
+    ("delivery", "delivery"),
+    ("need", "needs"),
+)
+
+
+def _facets(
+    snapshot: Snapshot,
+    request: SearchRequest,
+    interpretation: Interpretation,
+    docnums: np.ndarray,
+    near_docs: AbstractSet[int],
+    now: datetime,
+) -> dict[str, dict[str, int]]:
+    """Counts per filter value: how many results there would be with that value ticked.
+
+    For a facet whose values widen the search when ticked together (days, ways to start,
+    online or phone, needs), its own choice is left out of its counts: with Tuesday
+    ticked, the number beside Wednesday is what ticking Wednesday too would add, not the
+    groups that meet on both days.
+    """
+    counts = facet_counts(snapshot, docnums)
+    table = snapshot.facets
+    for facet, field_name in MULTI_VALUE_FACETS:
+        if getattr(request, field_name):
+            others = replace(request, **{field_name: ()})
+            allowed = filter_docs(table, others, near_docs & table.open_docs, now)
+            widened, _scores, _timed_out = _text_scores(snapshot, interpretation, allowed)
+            counts[facet] = facet_counts(snapshot, widened)[facet]
+    return counts
+
+
 def _text_scores(
     snapshot: Snapshot, interpretation: Interpretation, allowed: set[int]
 ) -> tuple[np.ndarray, np.ndarray | None, bool]:
@@ -351,7 +387,7 @@ def search(
         request=request,
         hits=hits,
         total=len(docnums),
-        facets=facet_counts(snapshot, docnums),
+        facets=_facets(snapshot, request, interpretation, docnums, near_docs, now),
         interpretation=interpretation,
         place=place,
         place_problem=place_problem,

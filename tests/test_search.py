@@ -227,6 +227,19 @@ def test_facet_counts_follow_the_query(built, vocab_module):
     assert response.facets["need"]["loneliness"] == 3
 
 
+def test_ticking_a_day_leaves_the_other_days_counts_as_what_they_would_add(built, vocab_module):
+    everything = run(built, vocab_module, text="lonely")
+    tuesday = run(built, vocab_module, text="lonely", days=("tue",))
+    assert tuesday.total == everything.facets["day"]["tue"]
+    # Day counts ignore the day filter itself; other facets count the Tuesday results.
+    assert tuesday.facets["day"] == everything.facets["day"]
+    assert sum(tuesday.facets["need"].values()) <= sum(everything.facets["need"].values())
+    assert tuesday.facets["need"]["loneliness"] == tuesday.total
+    free_tuesday = run(built, vocab_module, text="lonely", days=("tue",), free=True)
+    free_only = run(built, vocab_module, text="lonely", free=True)
+    assert free_tuesday.facets["day"] == free_only.facets["day"]
+
+
 def test_nothing_found_offers_a_wider_search(built, vocab_module):
     response = run(built, vocab_module, text="diabetes", near="Margate", radius_miles=1)
     assert response.total == 0
