@@ -11,7 +11,7 @@ CHROMIUM ?= /usr/bin/chromium
 # apt-get needs root: use sudo when not root (CI runs as root).
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: install vendor browser run dev test test-browser lint format validate index clean
+.PHONY: install vendor browser redis run dev test test-browser lint format validate index clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,13 @@ browser:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; \
 	fi
 
+# Debian's Redis server, for the test of rate limits shared between app servers.
+redis:
+	@if ! command -v redis-server >/dev/null; then \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server; \
+	fi
+
 validate: install
 	$(BIN)/signpost validate
 
@@ -76,7 +83,7 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install vendor browser
+test: install vendor browser redis
 	$(BIN)/ruff check .
 	$(BIN)/signpost validate
 	$(BIN)/pytest
