@@ -11,6 +11,7 @@ which is what running the service needs.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -51,7 +52,7 @@ def init_access_log(app: Flask) -> None:
     def _log_request(response):
         started = g.get("signpost_started")
         if started is not None and log.isEnabledFor(logging.INFO):
-            build = g.get("signpost_build", "")
+            build = g.get("signpost_build") or _open_build(app)
             millis = (time.perf_counter() - started) * 1000
             log.info(
                 access_record(request.method, request.path, response.status_code, millis, build)
@@ -71,6 +72,42 @@ def configure_access_log(stream=None) -> None:
         log.addHandler(handler)
     log.setLevel(logging.INFO)
     log.propagate = False
+
+
+def warm_up(app: Flask) -> None:
+    """Load the index, place table and templates before the first visitor, not during them.
+
+    A worker's first page otherwise pays about a second (opening the build, the place
+    table, a postcode area, compiling templates). These requests are not logged or counted
+    as anyone's; with no index yet, the pages simply say so.
+    """
+    from search.engine import NoIndex
+
+    paths = list(WARM_UP_PATHS)
+    with contextlib.suppress(NoIndex, IndexError):
+        paths.append(f"/services/{app.extensions['signpost.live'].snapshot().facets.ids[0]}")
+    was_disabled = log.disabled
+    log.disabled = True
+    try:
+        with app.test_client() as client:
+            for path in paths:
+                client.get(path, environ_base={"REMOTE_ADDR": "warm-up"})
+    finally:
+        log.disabled = was_disabled
+
+
+WARM_UP_PATHS = (
+    "/?q=lonely&near=Margate",
+    "/?q=lonely&near=CT9+1EP",
+    "/needs",
+    "/api/v1/services?q=debt",
+)
+
+
+def _open_build(app: Flask) -> str:
+    """The build this process is serving (without touching the disk), for the log line."""
+    snapshot = app.extensions["signpost.live"].index.current_snapshot
+    return snapshot.build_id if snapshot is not None else ""
 
 
 def run_gunicorn(
@@ -98,6 +135,9 @@ def run_gunicorn(
         "limit_request_line": 4094,
         "limit_request_fields": 50,
         "limit_request_field_size": 8190,
+        # gunicorn's control socket (in the user's home) is not needed, and a hardened
+        # systemd unit (ProtectSystem=strict) would not let it be written.
+        "control_socket_disable": True,
     }
 
     class Application(BaseApplication):
@@ -107,6 +147,8 @@ def run_gunicorn(
 
         def load(self):
             configure_access_log()
-            return app_factory()
+            app = app_factory()
+            warm_up(app)
+            return app
 
     Application().run()

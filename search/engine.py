@@ -137,6 +137,11 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
 
+    @property
+    def current_snapshot(self) -> Snapshot | None:
+        """The build most recently opened, if any (no disk access; for logs)."""
+        return self._snapshot
+
     def snapshot(self) -> Snapshot:
         folder = current_build(self.root)
         if folder is None:

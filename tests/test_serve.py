@@ -168,3 +168,15 @@ def test_rebuilding_under_load_loses_nothing_and_never_mixes_builds(
         assert all(name.endswith(f"generation {generation}") for name in names), names
         builds.add(body["build_id"])
     assert len(builds) >= 3, "the workers picked up new builds without a restart"
+
+
+def test_warm_up_loads_everything_and_logs_nothing(app, data_dir, tmp_path, caplog):
+    from app import create_app
+    from serving import warm_up
+
+    with caplog.at_level("INFO", logger="signpost.access"):
+        warm_up(app)
+        # A server started before the first index build warms up without failing.
+        warm_up(create_app({"SIGNPOST_DATA": str(data_dir), "SIGNPOST_INDEX": str(tmp_path)}))
+    assert [r for r in caplog.records if r.name == "signpost.access"] == []
+    assert app.extensions["signpost.live"].index.current_snapshot is not None
