@@ -35,7 +35,7 @@ from directory.geocode import normalise_postcode
 from directory.languages import language_code
 from directory.model import ACCESSIBILITY, ROUTE_LABELS
 from directory.validate import EMAIL_PATTERN, ID_PATTERN, URL_PATTERN, parse_date, phone_problem
-from directory.vocabulary import Vocabulary
+from directory.vocabulary import Vocabulary, need_aliases
 from directory.wording import describe_cost
 
 DEFAULT_REVIEWED_BY = "Imported from Open Referral UK data"
@@ -218,13 +218,7 @@ def match_needs(
     groups: list[str] = []
     unmapped: list[str] = []
     guessed = False
-    aliases: dict[str, str] = {}
-    for need in vocab.needs.values():
-        aliases[need.id] = need.id
-        aliases[need.label.lower()] = need.id
-    for need in vocab.needs.values():
-        for term in need.terms:
-            aliases.setdefault(term.lower(), need.id)
+    aliases = need_aliases(vocab)
     terms = [attribute.get("taxonomy_term") for attribute in _items(service.get("attributes"))]
     terms += _items(service.get("taxonomy_terms"))  # older feeds list terms directly
     for term in terms:

@@ -69,7 +69,7 @@ class Vocabulary:
 
     def nearest_needs(self, text: str, limit: int = 3) -> list[str]:
         """Need ids a contributor probably meant by ``text`` (an unknown id or a word)."""
-        return _nearest(text, _need_aliases(self), limit)
+        return _nearest(text, need_aliases(self), limit)
 
     def nearest_groups(self, text: str, limit: int = 3) -> list[str]:
         aliases: dict[str, str] = {}
@@ -81,7 +81,8 @@ class Vocabulary:
         return _nearest(text, aliases, limit)
 
 
-def _need_aliases(vocab: Vocabulary) -> dict[str, str]:
+def need_aliases(vocab: Vocabulary) -> dict[str, str]:
+    """Every way a need is named (id, label, words, phrases, misspellings) -> its id."""
     aliases: dict[str, str] = {}
     for need in vocab.needs.values():
         aliases[need.id] = need.id

@@ -332,6 +332,15 @@ def test_index_path_is_a_setting(tmp_path: Path):
         SearchIndex(tmp_path / "nothing").snapshot()
 
 
+def assert_scores_match_whoosh(snapshot, query) -> None:
+    """search.scoring finds the same documents as Whoosh's own search, with the same scores."""
+    docnums, scores = snapshot.scorer.scores(snapshot.searcher(), query)
+    whoosh = {hit.docnum: hit.score for hit in snapshot.searcher().search(query, limit=None)}
+    assert whoosh
+    assert docnums.tolist() == sorted(whoosh)
+    assert scores.tolist() == pytest.approx([whoosh[d] for d in docnums.tolist()], rel=1e-12)
+
+
 @pytest.mark.parametrize(
     "text", ["lonely allotment diabetic", "sugar", "on my own", "woodwork painting craft"]
 )
@@ -344,11 +353,7 @@ def test_term_at_a_time_scores_equal_whoosh(built, vocab_module, text):
     snapshot = built.snapshot()
     query = engine.build_query(interpret(text, vocab_module))
     assert supported(query)
-    docnums, scores = snapshot.scorer.scores(snapshot.searcher(), query)
-    whoosh = {hit.docnum: hit.score for hit in snapshot.searcher().search(query, limit=None)}
-    assert whoosh
-    assert docnums.tolist() == sorted(whoosh)
-    assert scores.tolist() == pytest.approx([whoosh[d] for d in docnums.tolist()], rel=1e-12)
+    assert_scores_match_whoosh(snapshot, query)
 
 
 def test_term_at_a_time_scores_nested_and_or_like_whoosh(built):
@@ -369,11 +374,7 @@ def test_term_at_a_time_scores_nested_and_or_like_whoosh(built):
         ]
     )
     assert supported(query)
-    docnums, scores = snapshot.scorer.scores(snapshot.searcher(), query)
-    whoosh = {hit.docnum: hit.score for hit in snapshot.searcher().search(query, limit=None)}
-    assert whoosh
-    assert docnums.tolist() == sorted(whoosh)
-    assert scores.tolist() == pytest.approx([whoosh[d] for d in docnums.tolist()], rel=1e-12)
+    assert_scores_match_whoosh(snapshot, query)
 
 
 def test_and_not_excludes_every_document_the_negative_part_matches(built):
@@ -413,11 +414,7 @@ def test_group_clauses_score_as_whoosh_does(built, text):
     snapshot = built.snapshot()
     query = engine.build_query(interpretation)
     assert supported(query)
-    docnums, scores = snapshot.scorer.scores(snapshot.searcher(), query)
-    whoosh = {hit.docnum: hit.score for hit in snapshot.searcher().search(query, limit=None)}
-    assert whoosh
-    assert docnums.tolist() == sorted(whoosh)
-    assert scores.tolist() == pytest.approx([whoosh[d] for d in docnums.tolist()], rel=1e-12)
+    assert_scores_match_whoosh(snapshot, query)
 
 
 def test_an_ambiguous_place_offers_the_others(built, vocab_module):
