@@ -401,7 +401,7 @@ def search(
         timed_out=timed_out,
     )
     if not len(docnums):
-        response.wider = wider_searches(snapshot, request, interpretation, place, now)
+        response.wider = wider_searches(snapshot, request, interpretation, place, now, vocab)
     return response
 
 
@@ -448,14 +448,38 @@ def _nearest_location(listing: Listing, place: Place | None) -> int | None:
     return best
 
 
+MAX_RELATED_SUGGESTED = 3
+
+
+def _related_needs(interpretation: Interpretation, vocab: Vocabulary | None) -> list[str]:
+    """The vocabulary's related needs of what was asked for, first ones first (at most 3)."""
+    if vocab is None:
+        return []
+    stated = interpretation.stated_needs
+    related = [
+        other
+        for need in stated
+        if need in vocab.needs
+        for other in vocab.needs[need].related
+        if other not in stated and other in vocab.needs
+    ]
+    return list(dict.fromkeys(related))[:MAX_RELATED_SUGGESTED]
+
+
 def wider_searches(
     snapshot: Snapshot,
     request: SearchRequest,
     interpretation: Interpretation,
     place: Place | None,
     now: datetime,
+    vocab: Vocabulary | None = None,
 ) -> list[WiderSearch]:
-    """When nothing matched: how many a bigger radius, or fewer filters, would find."""
+    """When nothing matched: how many a bigger radius, fewer filters or related needs find.
+
+    Related needs ("lonely" -> mental wellbeing, bereavement) are not searched for, as they
+    crowd out what was asked for; when what was asked for finds nothing here, groups for
+    the related needs, with the same place and filters, are the nearest help to offer.
+    """
     table = snapshot.facets
     open_docs = set(table.open_docs)
     text_docnums, _, _ = _text_scores(snapshot, interpretation, open_docs)
@@ -491,6 +515,16 @@ def wider_searches(
                 WiderSearch(
                     "Include online, phone and national services", found, {"local_only": False}
                 )
+            )
+    related = _related_needs(interpretation, vocab)
+    if related:
+        near, _ = _located(table, place, request.radius_miles, request.include_remote)
+        helped = _union(table, "need", related) & open_docs & near
+        found = len(filter_docs(table, replace(request, needs=()), helped, now))
+        if found:
+            labels = ", ".join(vocab.need_label(need).lower() for need in related)
+            options.append(
+                WiderSearch(f"Look for related help: {labels}", found, {"q": "", "need": related})
             )
     if interpretation.text and len(interpretation.stated_needs) == 0 and place is not None:
         found = count(request.radius_miles, request.has_filters, request.include_remote)

@@ -439,3 +439,27 @@ def test_the_home_area_setting_picks_the_local_place(monkeypatch):
     assert gazetteer_for(settings).resolve("Minster").label == "Minster (CT12)"
     monkeypatch.delenv("SIGNPOST_HOME_AREA")
     assert gazetteer_for(Settings.from_env()).resolve("Minster").label == "Minster (ME12)"
+
+
+def test_nothing_found_offers_groups_for_related_needs(bundled, tmp_path):
+    """Diabetes on a Wednesday in CT9 finds nothing; a healthy-weight or activity group might."""
+    from datetime import datetime
+
+    from search.engine import LONDON
+
+    build_index(bundled.listings, tmp_path / "index", bundled.vocab)
+    index = SearchIndex(tmp_path / "index")
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=LONDON)
+    request = SearchRequest(text="diabetes", near="CT9", days=("wed",))
+    response = search(index, request, bundled.vocab, bundled.gazetteer, now=now)
+    assert response.total == 0
+    related = [option for option in response.wider if "related help" in option.description]
+    assert len(related) == 1
+    option = related[0]
+    assert option.changes == {
+        "q": "",
+        "need": ["healthy-weight", "physical-activity", "long-term-conditions"],
+    }
+    # The suggestion's count is what that search really finds.
+    follow = SearchRequest(near="CT9", days=("wed",), needs=tuple(option.changes["need"]))
+    assert search(index, follow, bundled.vocab, bundled.gazetteer, now=now).total == option.count

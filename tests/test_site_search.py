@@ -170,3 +170,13 @@ def test_long_or_strange_input_is_safe(site):
     page = get(site, "/?q=" + "%3Cscript%3Ealert(1)%3C/script%3E" * 30 + "&near=%22%3E%3Cb%3E")
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;" in page
+
+
+def test_related_help_link_searches_for_those_needs():
+    from views.present import wider_link
+
+    link = wider_link(
+        [("q", "diabetes"), ("near", "CT9"), ("day", "wed"), ("page", "2")],
+        {"q": "", "need": ["healthy-weight", "physical-activity"]},
+    )
+    assert link == "?near=CT9&day=wed&need=healthy-weight&need=physical-activity"

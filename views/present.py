@@ -185,6 +185,7 @@ def change_query(
     *,
     drop: Iterable[str] = (),
     set_: Mapping[str, str | None] | None = None,
+    add: Iterable[tuple[str, str]] = (),
 ) -> str:
     """A query string with some parameters dropped or replaced (``None`` drops it).
 
@@ -199,6 +200,7 @@ def change_query(
     for name, value in replacing.items():
         if value is not None and str(value) != "":
             kept.append((name, str(value)))
+    kept.extend(add)
     order = {name: i for i, name in enumerate(SEARCH_PARAMS)}
     kept.sort(key=lambda pair: order.get(pair[0], len(order)))
     return urlencode(kept)
@@ -342,8 +344,12 @@ def wider_link(pairs: list[tuple[str, str]], changes: Mapping[str, object]) -> s
     """The URL of a wider search suggested by the engine (bigger radius, no filters...)."""
     drop: set[str] = set()
     replace: dict[str, str | None] = {}
+    add: list[tuple[str, str]] = []
     for name, value in changes.items():
-        if name == "filters":
+        if name == "need":  # look for these needs instead (related help)
+            drop.add("need")
+            add.extend(("need", str(need)) for need in value)  # type: ignore[union-attr]
+        elif name == "filters":
             drop.update(FILTER_PARAMS)
         elif name == "local_only":
             drop.add("local_only")
@@ -351,7 +357,7 @@ def wider_link(pairs: list[tuple[str, str]], changes: Mapping[str, object]) -> s
             replace["radius"] = f"{float(value):g}"  # type: ignore[arg-type]
         elif name == "q":
             replace["q"] = str(value) or None
-    return "?" + change_query(pairs, drop=drop, set_=replace)
+    return "?" + change_query(pairs, drop=drop, set_=replace, add=add)
 
 
 @dataclass
