@@ -74,7 +74,8 @@ def stages(snapshot, request, vocab, gazetteer) -> dict[str, float]:
     t["filters"] = clock() - start
 
     start = clock()
-    docnums, scores, _timed_out = engine._text_scores(snapshot, interpretation, allowed)
+    matches = engine.text_matches(snapshot, interpretation)
+    docnums, scores = matches.among(snapshot, allowed)
     t["scoring"] = clock() - start
 
     start = clock()
@@ -101,7 +102,7 @@ def stages(snapshot, request, vocab, gazetteer) -> dict[str, float]:
 
     start = clock()
     if not len(docnums):
-        engine.wider_searches(snapshot, request, interpretation, place, NOW)
+        engine.wider_searches(snapshot, request, interpretation, matches, place, NOW, vocab)
     t["wider"] = clock() - start
     t["matched"] = len(docnums)
     t["allowed"] = len(allowed)

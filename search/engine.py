@@ -272,7 +272,7 @@ MULTI_VALUE_FACETS = (
 def _facets(
     snapshot: Snapshot,
     request: SearchRequest,
-    interpretation: Interpretation,
+    matches: TextMatches,
     docnums: np.ndarray,
     near_docs: AbstractSet[int],
     now: datetime,
@@ -290,33 +290,51 @@ def _facets(
         if getattr(request, field_name):
             others = replace(request, **{field_name: ()})
             allowed = filter_docs(table, others, near_docs & table.open_docs, now)
-            widened, _scores, _timed_out = _text_scores(snapshot, interpretation, allowed)
+            widened, _scores = matches.among(snapshot, allowed)
             counts[facet] = facet_counts(snapshot, widened)[facet]
     return counts
 
 
-def _text_scores(
-    snapshot: Snapshot, interpretation: Interpretation, allowed: set[int]
-) -> tuple[np.ndarray, np.ndarray | None, bool]:
-    """The allowed documents that match the words, and their text scores.
+@dataclass(frozen=True)
+class TextMatches:
+    """Every document the words match, with its text score: worked out once per request.
 
-    Returns (docnums in ascending order, scores or None when there are no words to rank
-    by, timed out). Signpost's own queries are scored a term at a time over cached arrays
+    The search, the facet counts that leave a filter out and the wider-search suggestions
+    each look at a different set of allowed documents; they all take theirs from here
+    (``among``) instead of scoring the query again. ``docnums`` is None when there are no
+    words to match (everything allowed matches, unranked by text).
+    """
+
+    docnums: np.ndarray | None
+    scores: np.ndarray | None
+    timed_out: bool = False
+
+    def among(
+        self, snapshot: Snapshot, allowed: AbstractSet[int]
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """The matches that are in ``allowed`` (docnums ascending) and their scores."""
+        if self.docnums is None:
+            return np.array(sorted(allowed), dtype=np.int64), None
+        if len(allowed) >= snapshot.count:
+            return self.docnums, self.scores
+        keep = snapshot.mask(allowed)[self.docnums]
+        return self.docnums[keep], self.scores[keep]
+
+
+def text_matches(snapshot: Snapshot, interpretation: Interpretation) -> TextMatches:
+    """Score the words against the whole index.
+
+    Signpost's own queries are scored a term at a time over cached arrays
     (``search.scoring``); any other query shape falls back to Whoosh's collector with a
     time limit.
     """
     query = build_query(interpretation)
     if query is None:
-        return np.array(sorted(allowed), dtype=np.int64), None, False
-    if not allowed:
-        return np.zeros(0, dtype=np.int64), np.zeros(0), False
+        return TextMatches(None, None)
     searcher = snapshot.searcher()
     if supported(query):
         docnums, scores = snapshot.scorer.scores(searcher, query)
-        if len(allowed) < snapshot.count:
-            keep = snapshot.mask(allowed)[docnums]
-            docnums, scores = docnums[keep], scores[keep]
-        return docnums.astype(np.int64), scores, False
+        return TextMatches(docnums.astype(np.int64), scores)
     collector = TimeLimitCollector(UnlimitedCollector(), TIME_LIMIT_SECONDS)
     timed_out = False
     try:
@@ -324,9 +342,12 @@ def _text_scores(
     except TimeLimit:
         timed_out = True
         log.warning("Search timed out: %r", interpretation.text)
-    found = sorted((hit.docnum, hit.score) for hit in collector.results() if hit.docnum in allowed)
-    docnums = np.array([docnum for docnum, _ in found], dtype=np.int64)
-    return docnums, np.array([score for _, score in found], dtype=np.float64), timed_out
+    found = sorted((hit.docnum, hit.score) for hit in collector.results())
+    return TextMatches(
+        np.array([docnum for docnum, _ in found], dtype=np.int64),
+        np.array([score for _, score in found], dtype=np.float64),
+        timed_out,
+    )
 
 
 def search(
@@ -362,7 +383,8 @@ def search(
 
     near_docs, distances = _located(table, place, request.radius_miles, request.include_remote)
     allowed = filter_docs(table, request, near_docs & table.open_docs, now)
-    docnums, scores, timed_out = _text_scores(snapshot, interpretation, allowed)
+    matches = text_matches(snapshot, interpretation)
+    docnums, scores = matches.among(snapshot, allowed)
     ranked, final = rank_matches(
         snapshot,
         docnums,
@@ -392,16 +414,18 @@ def search(
         request=request,
         hits=hits,
         total=len(docnums),
-        facets=_facets(snapshot, request, interpretation, docnums, near_docs, now),
+        facets=_facets(snapshot, request, matches, docnums, near_docs, now),
         interpretation=interpretation,
         place=place,
         place_problem=place_problem,
         place_suggestions=suggestions,
         build_id=snapshot.build_id,
-        timed_out=timed_out,
+        timed_out=matches.timed_out,
     )
     if not len(docnums):
-        response.wider = wider_searches(snapshot, request, interpretation, place, now, vocab)
+        response.wider = wider_searches(
+            snapshot, request, interpretation, matches, place, now, vocab
+        )
     return response
 
 
@@ -470,6 +494,7 @@ def wider_searches(
     snapshot: Snapshot,
     request: SearchRequest,
     interpretation: Interpretation,
+    matches: TextMatches,
     place: Place | None,
     now: datetime,
     vocab: Vocabulary | None = None,
@@ -482,7 +507,7 @@ def wider_searches(
     """
     table = snapshot.facets
     open_docs = set(table.open_docs)
-    text_docnums, _, _ = _text_scores(snapshot, interpretation, open_docs)
+    text_docnums, _scores = matches.among(snapshot, open_docs)
     text_docs = set(text_docnums.tolist())
     options: list[WiderSearch] = []
 
