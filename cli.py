@@ -355,18 +355,12 @@ def serve(host, port, workers, threads, data_dir, index_dir) -> None:
 
 
 def _int_env(name: str) -> int | None:
-    import os
+    from directory.settings import SettingError, int_env
 
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return None
     try:
-        value = int(raw)
-    except ValueError:
-        raise click.ClickException(f"{name} must be a whole number, not {raw!r}.") from None
-    if value < 1:
-        raise click.ClickException(f"{name} must be at least 1.")
-    return value
+        return int_env(name, None, minimum=1)
+    except SettingError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @main.command()

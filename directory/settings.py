@@ -14,12 +14,29 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _int_env(name: str, default: int) -> int:
+class SettingError(ValueError):
+    """An environment variable holds something the setting cannot use; says which."""
+
+
+def int_env(name: str, default: int | None, *, minimum: int | None = None) -> int | None:
+    """A whole-number setting from the environment, or ``default`` when it is unset."""
     value = os.environ.get(name, "").strip()
+    if not value:
+        return default
     try:
-        return int(value) if value else default
+        number = int(value)
     except ValueError:
-        raise SystemExit(f"{name} must be a whole number, not {value!r}.") from None
+        raise SettingError(f"{name} must be a whole number, not {value!r}.") from None
+    if minimum is not None and number < minimum:
+        raise SettingError(f"{name} must be at least {minimum}.")
+    return number
+
+
+def _int_env(name: str, default: int) -> int:
+    try:
+        return int_env(name, default)  # type: ignore[return-value]
+    except SettingError as error:
+        raise SystemExit(str(error)) from None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import current_app, url_for
+from flask import Flask, current_app, url_for
 
 from search.engine import LONDON
 from search.live import LiveDirectory
@@ -30,6 +30,10 @@ def public_url(endpoint: str, **values: object) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
-def setting(name: str) -> str:
-    """A deployment setting from the app's config (tests) or the environment variable."""
-    return str(current_app.config.get(name) or os.environ.get(name) or "").strip()
+def setting(name: str, app: Flask | None = None) -> str:
+    """A deployment setting from the app's config (tests) or the environment variable.
+
+    ``app`` is for set-up code that runs outside a request (``current_app`` otherwise).
+    """
+    config = (app or current_app).config
+    return str(config.get(name) or os.environ.get(name) or "").strip()

@@ -8,12 +8,12 @@ script or style, no third-party code) means listing text can never run as script
 
 from __future__ import annotations
 
-import os
-
 from flask import Flask, abort, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from views.common import setting
 
 # Generous, because a whole PCN team often shares one public IP address; per client address.
 DEFAULT_RATE_LIMIT = "600 per minute;60 per second"
@@ -40,21 +40,16 @@ def content_security_policy(map_tiles: str = "") -> str:
     )
 
 
-def _setting(app: Flask, name: str) -> str:
-    """A deployment setting: the app's config (tests) or the environment variable."""
-    return str(app.config.get(name) or os.environ.get(name) or "").strip()
-
-
 def init_app(app: Flask) -> Limiter:
     """Add the headers, limits and (behind a proxy) the real client address to ``app``."""
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is no limit at all
         app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
-    proxies = int(_setting(app, "SIGNPOST_PROXY_COUNT") or 0)
+    proxies = int(setting("SIGNPOST_PROXY_COUNT", app) or 0)
     if proxies:
         # Behind nginx: trust X-Forwarded-For/Proto from exactly that many proxies, so rate
         # limits see the client and HSTS sees HTTPS.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-    policy = content_security_policy(_setting(app, "SIGNPOST_MAP_TILES"))
+    policy = content_security_policy(setting("SIGNPOST_MAP_TILES", app))
 
     @app.before_request
     def _refuse_large_bodies() -> None:
@@ -83,8 +78,8 @@ def init_app(app: Flask) -> Limiter:
         get_remote_address,
         app=app,
         # One allowance per client across the whole site and API, not one per page.
-        application_limits=[_setting(app, "SIGNPOST_RATE_LIMIT") or DEFAULT_RATE_LIMIT],
-        storage_uri=_setting(app, "SIGNPOST_RATE_LIMIT_STORAGE") or "memory://",
+        application_limits=[setting("SIGNPOST_RATE_LIMIT", app) or DEFAULT_RATE_LIMIT],
+        storage_uri=setting("SIGNPOST_RATE_LIMIT_STORAGE", app) or "memory://",
         strategy="moving-window",
         # No X-RateLimit-* on every answer: API answers are cached and shared (ETag, public),
         # and a header that differs per client would make them look different.
