@@ -6,6 +6,7 @@ they can break files freely.
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,13 @@ TEST_VOCABULARY = {
         {"id": "carers", "label": "Carers", "words": ["carer"]},
     ],
 }
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing is listening on, for a server a test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 class FakeGazetteer:

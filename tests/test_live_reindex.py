@@ -20,8 +20,9 @@ LISTINGS = 6
 REBUILDS = 4
 
 
-def write_generation(folder: Path, template: str, generation: int) -> None:
-    for number in range(LISTINGS):
+def write_generation(folder: Path, template: str, generation: int, count: int = LISTINGS) -> None:
+    """``count`` listings whose names end "generation N", so an answer shows its build."""
+    for number in range(count):
         text = template.replace("Margate Men's Shed", f"Shed {number} generation {generation}")
         (folder / f"shed-{number}.yaml").write_text(text, encoding="utf-8")
 

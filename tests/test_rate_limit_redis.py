@@ -15,14 +15,9 @@ import time
 import pytest
 
 from app import create_app
+from tests.conftest import free_port
 
 REDIS = shutil.which("redis-server")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -16,14 +15,10 @@ from pathlib import Path
 import pytest
 
 from serving import access_record, default_workers
+from tests.conftest import free_port
+from tests.test_live_reindex import write_generation
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def get(port: int, path: str) -> tuple[int, bytes]:
@@ -112,11 +107,7 @@ def test_rebuilding_under_load_loses_nothing_and_never_mixes_builds(
     (folder / "margate-mens-shed.yaml").unlink()
 
     def write(generation: int) -> None:
-        for number in range(4):
-            text = template_text.replace(
-                "Margate Men's Shed", f"Shed {number} generation {generation}"
-            )
-            (folder / f"shed-{number}.yaml").write_text(text, encoding="utf-8")
+        write_generation(folder, template_text, generation, count=4)
 
     write(0)
     first = publish(settings, default_gazetteer())
