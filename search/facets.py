@@ -17,14 +17,14 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from directory.geocode import EARTH_RADIUS_MILES, distance_miles
+from directory.geocode import EARTH_RADIUS_MILES
 from directory.model import DAYS, Listing
 
 FILE_NAME = "facets.json.gz"
@@ -148,9 +148,6 @@ class FacetTable:
     def docs(self, facet: str, value: str) -> set[int]:
         return self.sets.get(facet, {}).get(value, set())
 
-    def all_docs(self) -> set[int]:
-        return set(range(self.count))
-
     @cached_property
     def open_docs(self) -> frozenset[int]:
         """Everything but closed listings: the starting point of every search."""
@@ -217,12 +214,6 @@ class FacetTable:
                 found |= remote_by_area[area]
         return found
 
-    def distance(self, docnum: int, lat: float, lon: float) -> float | None:
-        points = self.points[docnum]
-        if not points:
-            return None
-        return min(distance_miles(lat, lon, p_lat, p_lon) for p_lat, p_lon in points)
-
     def for_age(self, age: int, candidates: Iterable[int]) -> set[int]:
         """The candidates open to someone of ``age`` (checked last: it is a Python loop)."""
         ages = self.ages
@@ -252,7 +243,3 @@ class FacetTable:
                 found.add(docnum)
                 break
         return found
-
-
-def today_ordinal() -> int:
-    return date.today().toordinal()

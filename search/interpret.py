@@ -24,10 +24,8 @@ MAX_CHARS = 200
 MAX_WORDS = 12
 # Related needs ("lonely" -> mental wellbeing, bereavement, volunteering) are not searched for:
 # on the judged queries they lifted listings that merely carry more needs (a bereavement café
-# for "lonely") above ones that fit, and every one is another clause to score. Raise
-# MAX_RELATED to add up to that many, at RELATED_WEIGHT of a stated need.
-RELATED_WEIGHT = 0.15
-MAX_RELATED = 0
+# for "lonely") above ones that fit. They are offered only when a search finds nothing
+# (search.engine.wider_searches).
 CARERS = "carers"
 # "my mum", "our elderly dad": someone else in the family, so not the group the person belongs
 # to ("my dad has dementia" is not about families with children). Grammar, not vocabulary.
@@ -280,9 +278,6 @@ def interpret(
     cared_for = any(CARERS in matcher.related.get(need, ()) for need in needs)
     if relative and cared_for and CARERS in vocab.needs and CARERS not in needs:
         found(CARERS, relative)
-    related = [other for need in list(needs) for other in matcher.related.get(need, ())]
-    for other in [other for other in dict.fromkeys(related) if other not in needs][:MAX_RELATED]:
-        needs[other] = RELATED_WEIGHT
     age_group = _group_for_age(age, vocab)
     if age_group and not groups and (needs or terms):
         found_group(age_group, f"age {age}")  # a 17-year-old's search is a young person's
