@@ -46,8 +46,6 @@ errors.register(bp)
 # Mounted here, at /api/oruk, so it shares the error shape, caching, CORS and compression.
 bp.register_blueprint(oruk.bp)
 
-SEARCH_PARAMS = PARAMETERS
-
 
 def links() -> Links:
     return Links(
@@ -163,7 +161,7 @@ def v1_index() -> Response:
 @bp.get("/v1/services")
 @time_dependent
 def services() -> Response:
-    reject_unknown(request.args, SEARCH_PARAMS)
+    reject_unknown(request.args, PARAMETERS)
     directory = live()
     vocab = directory.vocabulary
     need_ids = tuple(vocab.needs)

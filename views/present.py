@@ -20,10 +20,7 @@ from directory.vocabulary import Vocabulary
 from search.engine import Hit, SearchResponse
 from search.request import FILTERS, PARAMETERS, ParamError, SearchRequest
 
-SEARCH_PARAMS = PARAMETERS
-FILTER_PARAMS = FILTERS
 RADIUS_CHOICES = (1, 3, 5, 10, 25, 50)
-ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 # Friendly words for a bad parameter: the parser's own message is written for API users.
 FRIENDLY_ERRORS = {
@@ -171,7 +168,7 @@ def query_pairs(args: Mapping) -> list[tuple[str, str]]:
     """The search parameters of a request, in order, without empty values or strangers."""
     pairs: list[tuple[str, str]] = []
     getlist = getattr(args, "getlist", None)
-    for name in SEARCH_PARAMS:
+    for name in PARAMETERS:
         values = getlist(name) if getlist else [args[name]] if name in args else []
         for value in values:
             value = str(value)
@@ -201,7 +198,7 @@ def change_query(
         if value is not None and str(value) != "":
             kept.append((name, str(value)))
     kept.extend(add)
-    order = {name: i for i, name in enumerate(SEARCH_PARAMS)}
+    order = {name: i for i, name in enumerate(PARAMETERS)}
     kept.sort(key=lambda pair: order.get(pair[0], len(order)))
     return urlencode(kept)
 
@@ -350,7 +347,7 @@ def wider_link(pairs: list[tuple[str, str]], changes: Mapping[str, object]) -> s
             drop.add("need")
             add.extend(("need", str(need)) for need in value)  # type: ignore[union-attr]
         elif name == "filters":
-            drop.update(FILTER_PARAMS)
+            drop.update(FILTERS)
         elif name == "local_only":
             drop.add("local_only")
         elif name == "radius":

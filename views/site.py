@@ -32,14 +32,14 @@ from directory.geocode import ATTRIBUTION
 from directory.languages import language_name
 from directory.model import ACCESSIBILITY, Listing
 from directory.schedule import describe_next, next_session
-from search.request import parse_request
+from search.request import FILTERS, parse_request
 from views import present
 from views.common import live, now, public_url, setting
 
 bp = Blueprint("site", __name__)
 
 STATIC_MAX_AGE = 365 * 24 * 60 * 60  # versioned asset URLs never change content
-SEARCH_KEYS = ("q", "near", *present.FILTER_PARAMS)
+SEARCH_KEYS = ("q", "near", *FILTERS)
 
 
 def init_app(app: Flask) -> None:
