@@ -31,8 +31,9 @@ from markupsafe import Markup, escape
 from directory import wording
 from directory.model import Listing
 from directory.schedule import describe_next, next_session
+from directory.validate import ID_PATTERN
 from views.common import live, now, public_url
-from views.present import ID_PATTERN, phone_href, summarise
+from views.present import phone_href, summarise
 
 bp = Blueprint("shortlist", __name__, url_prefix="/shortlist")
 
