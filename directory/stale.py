@@ -41,6 +41,52 @@ def months_between(earlier: date, later: date) -> int:
     return max(months, 0)
 
 
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def month_year(day: date) -> str:
+    """``"October 2026"``: a month is as exact as a patient needs about a check."""
+    return f"{MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def is_stale(reviewed: date, today: date, months: int) -> bool:
+    """True when ``reviewed`` is ``months`` or more calendar months before ``today``.
+
+    The same rule as ``signpost stale``, so the site warns about exactly the listings the
+    volunteers' report lists.
+    """
+    return months_between(reviewed, today) >= months
+
+
+def checked_text(reviewed: date) -> str:
+    """When a listing was last confirmed, in words a patient reads at a glance."""
+    return f"Checked {month_year(reviewed)}"
+
+
+def stale_warning(reviewed: date, today: date, months: int) -> str | None:
+    """A warning to phone first for a listing past the stale limit, else None.
+
+    ``months`` is the deployment's ``SIGNPOST_STALE_MONTHS`` (default 12), the limit
+    ``signpost stale`` reports on.
+    """
+    if not is_stale(reviewed, today, months):
+        return None
+    return f"Not checked since {month_year(reviewed)}: phone before you go"
+
+
 def stale_listings(listings: Iterable[Listing], *, months: int, today: date) -> list[StaleRow]:
     """Listings last reviewed ``months`` or more calendar months ago, oldest first.
 
@@ -56,6 +102,6 @@ def stale_listings(listings: Iterable[Listing], *, months: int, today: date) -> 
             listing.path,
         )
         for listing in listings
-        if listing.status != "closed" and months_between(listing.last_reviewed, today) >= months
+        if listing.status != "closed" and is_stale(listing.last_reviewed, today, months)
     ]
     return sorted(rows, key=lambda row: (row.last_reviewed, row.id))

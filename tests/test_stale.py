@@ -58,3 +58,45 @@ def test_stale_months_option_and_json(runner, data_dir, monkeypatch):
     monkeypatch.setenv("SIGNPOST_STALE_MONTHS", "600")
     result = runner.invoke(main, ["stale"])
     assert "Every listing has been reviewed in the last 600 months." in result.stdout
+
+
+@pytest.mark.parametrize(
+    "reviewed, text",
+    [(date(2026, 10, 3), "Checked October 2026"), (date(2024, 8, 31), "Checked August 2024")],
+)
+def test_checked_text(reviewed, text):
+    from directory.stale import checked_text
+
+    assert checked_text(reviewed) == text
+
+
+@pytest.mark.parametrize(
+    "reviewed, today, months, warning",
+    [
+        (
+            date(2024, 8, 14),
+            date(2026, 11, 23),
+            12,
+            "Not checked since August 2024: phone before you go",
+        ),
+        (
+            date(2025, 11, 23),
+            date(2026, 11, 23),
+            12,
+            "Not checked since November 2025: phone before you go",
+        ),
+        (date(2025, 11, 24), date(2026, 11, 23), 12, None),
+        (date(2026, 9, 14), date(2026, 11, 23), 12, None),
+        (
+            date(2026, 9, 14),
+            date(2026, 11, 23),
+            2,
+            "Not checked since September 2026: phone before you go",
+        ),
+        (date(2024, 8, 14), date(2026, 11, 23), 600, None),
+    ],
+)
+def test_stale_warning_follows_the_stale_limit(reviewed, today, months, warning):
+    from directory.stale import stale_warning
+
+    assert stale_warning(reviewed, today, months) == warning
