@@ -173,7 +173,7 @@ def index(data_dir: Path | None, index_dir: Path | None, quiet: bool) -> None:
     If any listing is invalid nothing is changed: the live index keeps serving the last
     good build, and the problems are listed so they can be fixed.
     """
-    from search.build import IndexLocked
+    from search.buildlock import IndexLocked, NotEnoughSpace
     from search.publish import publish
 
     settings = _settings(data_dir, index_dir)
@@ -191,7 +191,7 @@ def index(data_dir: Path | None, index_dir: Path | None, quiet: bool) -> None:
 
     try:
         published = publish(settings, _gazetteer(), progress=progress)
-    except IndexLocked as error:
+    except (IndexLocked, NotEnoughSpace) as error:
         raise click.ClickException(str(error)) from error
     finally:
         if bar is not None and done:

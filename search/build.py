@@ -13,6 +13,7 @@ kept (``KEEP_BUILDS``) so nothing is deleted from under a slow reader.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import json
 import os
@@ -31,6 +32,14 @@ from directory.model import Listing
 from directory.problems import Problem
 from directory.serialise import listing_to_dict
 from directory.vocabulary import Vocabulary
+from search.buildlock import (
+    build_lock,
+    folder_size,
+    fsync_dir,
+    fsync_tree,
+    not_enough_space,
+    sweep_leftovers,
+)
 from search.facets import FacetTable
 from search.schema import make_schema
 
@@ -51,10 +60,6 @@ class BuildInfo:
     created: str
     folder: Path
     seconds: float = 0.0
-
-
-class IndexLocked(RuntimeError):
-    """Another build is running; two at once would fight over ``current``."""
 
 
 def locate(listings: Sequence[Listing], gazetteer) -> tuple[list[Listing], list[Problem]]:
@@ -122,37 +127,28 @@ def build_index(
     ordered = sorted(listings, key=lambda item: item.id)
     build_id = _build_id(ordered)
     staging = builds / f".{build_id}.tmp"
-    lock = root / ".build.lock"
-    try:
-        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    except FileExistsError:
-        if time.time() - lock.stat().st_mtime < 3600:
-            raise IndexLocked(
-                f"Another index build is running (lock file {lock}). Wait for it, or delete "
-                "the lock file if no build is running."
-            ) from None
-        lock.unlink(missing_ok=True)  # left behind by a build that crashed an hour ago
-        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    try:
-        os.write(fd, str(os.getpid()).encode())
-        os.close(fd)
-        staging.mkdir()
+    with build_lock(root):
+        sweep_leftovers(root, builds)  # what a build killed mid-way left behind
+        needed = _space_needed(root, len(ordered))
         try:
+            staging.mkdir()
             _write_index(ordered, staging, vocab, progress)
             created = datetime.now(UTC).isoformat(timespec="seconds")
             (staging / BUILD_FILE).write_text(
                 json.dumps({"build_id": build_id, "count": len(ordered), "created": created}),
                 encoding="utf-8",
             )
+            fsync_tree(staging)
             final = builds / build_id
             staging.rename(final)
-        except BaseException:
+            fsync_dir(builds)
+        except BaseException as error:
             shutil.rmtree(staging, ignore_errors=True)
+            if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise not_enough_space(root, needed) from error
             raise
         _point_current_at(root, final)
         _prune(builds, keep=final)
-    finally:
-        lock.unlink(missing_ok=True)
     return BuildInfo(build_id, len(ordered), created, final, time.perf_counter() - started)
 
 
@@ -195,6 +191,12 @@ def _point_current_at(root: Path, target: Path) -> None:
     temporary.unlink(missing_ok=True)
     os.symlink(os.path.relpath(target, root), temporary)
     os.replace(temporary, link)  # atomic on POSIX: readers see the old or the new build
+    fsync_dir(root)
+
+
+def _space_needed(root: Path, count: int) -> int:
+    """About what a new build takes: the live one's size, or ~2.5 KB a listing, plus a fifth."""
+    return int(max(folder_size(current_build(root)), count * 2500) * 1.2)
 
 
 def _prune(builds: Path, keep: Path) -> None:

@@ -38,7 +38,8 @@ def publish(
 ) -> Published:
     """Validate ``settings.services_dir``; build and make live only if nothing is wrong.
 
-    Raises ``search.build.IndexLocked`` when another build holds the lock.
+    Raises ``search.buildlock.IndexLocked`` when another build holds the lock, and
+    ``NotEnoughSpace`` when the disk fills up (the live index is left as it was).
     """
     vocab = load_vocabulary(vocabulary_path(settings.data_dir))
     report = validate_paths([settings.services_dir], vocab, gazetteer=gazetteer)

@@ -14,7 +14,8 @@ from directory.geocode import default_gazetteer
 from directory.model import Location
 from directory.validate import validate_paths
 from search import build as build_module
-from search.build import CURRENT, KEEP_BUILDS, IndexLocked, build_index, current_build, locate
+from search.build import CURRENT, KEEP_BUILDS, build_index, current_build, locate
+from search.buildlock import IndexLocked, build_lock
 from search.engine import SearchIndex, search
 from search.request import SearchRequest
 from tests.test_validate import replace_line
@@ -133,15 +134,30 @@ def test_failed_build_leaves_the_live_index(data_dir, vocab, tmp_path, monkeypat
         build_index(listings, index, vocab)
     assert current_build(index) == good.folder
     assert not [p for p in (index / "builds").iterdir() if p.name.startswith(".")]
-    assert not (index / ".build.lock").exists()
+    with build_lock(index):  # released: the next build can start at once
+        pass
 
 
 def test_concurrent_builds_are_refused(data_dir, vocab, tmp_path):
     index = tmp_path / "ix"
-    index.mkdir()
-    (index / ".build.lock").write_text("123")
-    with pytest.raises(IndexLocked, match="Another index build is running"):
+    busy = r"Another index build is running \(process \d+\)"
+    with build_lock(index), pytest.raises(IndexLocked, match=busy):
         build_index(_listings(data_dir, vocab), index, vocab)
+    assert build_index(_listings(data_dir, vocab), index, vocab).count == 1
+
+
+def test_a_lock_file_left_by_a_dead_build_does_not_block(data_dir, vocab, tmp_path):
+    """The lock file's existence means nothing: only a live process holding it does."""
+    index = tmp_path / "ix"
+    (index / "builds" / ".20260101T000000000000-deadbeef.tmp").mkdir(parents=True)
+    (index / "builds" / ".20260101T000000000000-deadbeef.tmp" / "x.seg").write_bytes(b"0" * 4096)
+    (index / ".build.lock").write_text("99999999\n")
+    (index / ".current.4242.tmp").symlink_to("builds/nowhere")
+    info = build_index(_listings(data_dir, vocab), index, vocab)
+    assert current_build(index) == info.folder
+    leftovers = [p.name for p in (index / "builds").iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+    assert not (index / ".current.4242.tmp").is_symlink()
 
 
 def test_searches_keep_answering_during_rebuilds(data_dir, vocab, tmp_path, template_text):
