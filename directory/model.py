@@ -23,6 +23,7 @@ DAY_NAMES = {
     "sun": "Sunday",
 }
 FREQUENCIES = ("weekly", "fortnightly", "monthly")
+BANK_HOLIDAYS = ("open", "closed")  # "closed": does not meet on bank holidays
 ACCESSIBILITY = {
     "step-free": "Step-free access",
     "accessible-toilet": "Accessible toilet",
@@ -113,6 +114,7 @@ class Listing:
     locations: tuple[Location, ...] = ()
     schedule: tuple[Session, ...] = ()
     languages: tuple[str, ...] = ("en",)
+    bank_holidays: str = "open"  # "closed": no sessions on bank holidays (directory/schedule.py)
 
     @property
     def in_person(self) -> bool:

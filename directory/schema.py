@@ -155,6 +155,10 @@ def listing_schema(vocab: Vocabulary) -> dict[str, Any]:
                     "items": {"type": "string", "minLength": 2},
                     "examples": [language_names[:3]],
                 },
+                "bank_holidays": {
+                    "enum": list(model.BANK_HOLIDAYS),
+                    "description": "closed: the service does not meet on bank holidays.",
+                },
                 "last_reviewed": {"type": "string", "format": "date"},
                 "reviewed_by": _text("reviewed_by", "Who last checked the listing."),
             },

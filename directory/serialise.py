@@ -69,6 +69,7 @@ def listing_to_dict(listing: Listing) -> dict[str, Any]:
             for s in listing.schedule
         ],
         "languages": list(listing.languages),
+        "bank_holidays": listing.bank_holidays,
         "last_reviewed": listing.last_reviewed.isoformat(),
         "reviewed_by": listing.reviewed_by,
     }
@@ -124,6 +125,7 @@ def listing_from_dict(data: dict[str, Any]) -> Listing:
             for s in data["schedule"]
         ),
         languages=tuple(data["languages"]),
+        bank_holidays=data.get("bank_holidays", "open"),  # builds made before the field
         last_reviewed=date.fromisoformat(data["last_reviewed"]),
         reviewed_by=data["reviewed_by"],
     )

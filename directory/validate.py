@@ -47,6 +47,7 @@ TOP_FIELDS = {
     "locations": False,
     "schedule": False,
     "languages": False,
+    "bank_holidays": False,
     "last_reviewed": True,
     "reviewed_by": True,
 }
@@ -557,6 +558,11 @@ class _Checker:
         locations = self.locations(data.get("locations"), delivery, "locations" in data)
         schedule = self.schedule(data.get("schedule"))
         languages = self.languages(data.get("languages"))
+        bank_holidays = (
+            self.choice(("bank_holidays",), data.get("bank_holidays"), model.BANK_HOLIDAYS)
+            if "bank_holidays" in data
+            else "open"
+        )
         last_reviewed = (
             self.last_reviewed(data.get("last_reviewed")) if "last_reviewed" in data else None
         )
@@ -584,6 +590,7 @@ class _Checker:
             locations=locations,
             schedule=schedule,
             languages=languages,
+            bank_holidays=bank_holidays,
             last_reviewed=last_reviewed,
             reviewed_by=reviewed_by,
         )

@@ -26,6 +26,7 @@ import numpy as np
 
 from directory.geocode import EARTH_RADIUS_MILES
 from directory.model import DAYS, Listing
+from directory.schedule import bank_holiday, nation_of
 
 FILE_NAME = "facets.json.gz"
 MILES_PER_DEGREE_LAT = 69.05
@@ -94,6 +95,8 @@ class FacetTable:
                 sets["reach"]["national"].add(docnum)
             if not points:
                 sets["reach"]["no-location"].add(docnum)
+            if listing.bank_holidays == "closed":  # by calendar: 'ENG', 'SCT' or 'NIR'
+                sets["closed_on_bank_holidays"][nation_of(listing)].add(docnum)
         table.sets = {name: dict(values) for name, values in sets.items()}
         return table
 
@@ -242,4 +245,7 @@ class FacetTable:
                     continue
                 found.add(docnum)
                 break
+        for nation, closed in self.sets.get("closed_on_bank_holidays", {}).items():
+            if found and bank_holiday(moment.date(), nation):
+                found -= closed
         return found
