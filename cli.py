@@ -230,6 +230,7 @@ def index(data_dir: Path | None, index_dir: Path | None, quiet: bool) -> None:
 @click.option("--delivery", multiple=True, help="in-person, online or phone.")
 @click.option("--need", multiple=True, help="Need id from data/needs.yaml (repeatable).")
 @click.option("--local-only", is_flag=True, help="Leave out online, phone and national services.")
+@click.option("--exact", is_flag=True, help="Take the words as typed: no typo correction.")
 @click.option("--page", type=int, default=1)
 @click.option("--per-page", type=int, default=10)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -248,6 +249,7 @@ def search_command(
     delivery,
     need,
     local_only,
+    exact,
     page,
     per_page,
     as_json,
@@ -274,6 +276,7 @@ def search_command(
         "delivery": list(delivery),
         "need": list(need),
         "local_only": str(local_only),
+        "exact": str(exact),
         "page": str(page),
         "per_page": str(per_page),
     }
@@ -294,6 +297,11 @@ def search_command(
         click.echo(f"Near {where}, within {parsed.request.radius_miles:g} miles")
     if response.did_you_mean:
         click.echo(f"Showing results for: {response.did_you_mean}")
+    if response.search_instead:
+        click.echo(f"Search instead for: {response.search_instead} (add --exact)")
+    if response.unclear:
+        click.echo(response.unclear)
+        click.echo("Browse by need with --need ID: " + ", ".join(vocab.needs))
     click.echo(f"{response.total} result{'s' if response.total != 1 else ''}")
     for hit in response.hits:
         distance = "online/phone" if hit.distance_miles is None else f"{hit.distance_miles:.1f} mi"
@@ -315,7 +323,7 @@ def search_command(
     "--threads",
     type=click.IntRange(min=1),
     default=None,
-    help="Threads per worker. [env: SIGNPOST_THREADS; default 2]",
+    help="Threads per gthread worker. [env: SIGNPOST_THREADS; default 2]",
 )
 @data_option
 @index_option
@@ -328,7 +336,13 @@ def serve(host, port, workers, threads, data_dir, index_dir) -> None:
     import os
 
     from search.build import current_build
-    from serving import DEFAULT_THREADS, default_workers, run_gunicorn
+    from serving import (
+        DEFAULT_THREADS,
+        DEFAULT_WORKER_CLASS,
+        WORKER_CLASSES,
+        default_workers,
+        run_gunicorn,
+    )
 
     settings = _settings(data_dir, index_dir)
     if current_build(settings.index_dir) is None:
@@ -339,10 +353,17 @@ def serve(host, port, workers, threads, data_dir, index_dir) -> None:
         )
     workers = workers or _int_env("SIGNPOST_WORKERS") or default_workers()
     threads = threads or _int_env("SIGNPOST_THREADS") or DEFAULT_THREADS
+    worker_class = os.environ.get("SIGNPOST_WORKER_CLASS", "").strip() or DEFAULT_WORKER_CLASS
+    if worker_class not in WORKER_CLASSES:
+        raise click.ClickException(
+            f"SIGNPOST_WORKER_CLASS must be one of {', '.join(WORKER_CLASSES)}, "
+            f"not {worker_class!r}."
+        )
     os.environ["SIGNPOST_DATA"] = str(settings.data_dir)
     os.environ["SIGNPOST_INDEX"] = str(settings.index_dir)
     click.echo(
-        f"Serving on http://{host}:{port} with {workers} worker(s) x {threads} thread(s).",
+        f"Serving on http://{host}:{port} with {workers} {worker_class} worker(s)"
+        + (f" x {threads} thread(s)." if worker_class == "gthread" else "."),
         err=True,
     )
 
@@ -351,7 +372,14 @@ def serve(host, port, workers, threads, data_dir, index_dir) -> None:
 
         return create_app()
 
-    run_gunicorn(factory, host=host, port=port, workers=workers, threads=threads)
+    run_gunicorn(
+        factory,
+        host=host,
+        port=port,
+        workers=workers,
+        threads=threads,
+        worker_class=worker_class,
+    )
 
 
 def _int_env(name: str) -> int | None:

@@ -32,6 +32,18 @@ def default_workers(cpus: int | None = None) -> int:
 
 DEFAULT_THREADS = 2  # more threads per worker only contend for the GIL (bench/load.py)
 
+# gevent workers read every connection's request in a greenlet, so a client that sends its
+# headers slowly (or never) holds a few kilobytes, not one of a handful of threads: with
+# gthread, four such clients stopped a default server (bench/slow_clients.py). "gthread"
+# stays available through SIGNPOST_WORKER_CLASS for hosts without gevent.
+WORKER_CLASSES = ("gevent", "gthread")
+DEFAULT_WORKER_CLASS = "gevent"
+# Seconds a client has to send a whole request line and headers (and to send the next
+# request on a kept-alive connection) before the connection is closed.
+HEADER_TIMEOUT = 5
+# Open connections each gevent worker holds at most; more wait in the kernel's queue.
+WORKER_CONNECTIONS = 1000
+
 
 def access_record(method: str, path: str, status: int, millis: float, build: str) -> str:
     """One JSON log line for a request, without its query string (which may say who it is)."""
@@ -118,15 +130,21 @@ def run_gunicorn(
     workers: int | None = None,
     threads: int = DEFAULT_THREADS,
     timeout: int = 30,
+    worker_class: str = DEFAULT_WORKER_CLASS,
 ) -> None:
-    """Serve ``app_factory()`` with gunicorn's threaded workers until interrupted."""
+    """Serve ``app_factory()`` with gunicorn's gevent (or threaded) workers until interrupted."""
     from gunicorn.app.base import BaseApplication
 
+    if worker_class not in WORKER_CLASSES:
+        raise ValueError(f"worker class must be one of {', '.join(WORKER_CLASSES)}")
     options: dict[str, Any] = {
         "bind": f"{host}:{port}",
         "workers": workers or default_workers(),
         "threads": threads,
-        "worker_class": "gthread",
+        "worker_class": worker_class,
+        "worker_connections": WORKER_CONNECTIONS,
+        # gevent workers give up on a request whose headers are not all in by then.
+        "keepalive": HEADER_TIMEOUT,
         "timeout": timeout,
         "graceful_timeout": timeout,
         "accesslog": None,  # the app logs requests itself, without query strings

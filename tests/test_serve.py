@@ -28,10 +28,13 @@ def get(port: int, path: str) -> tuple[int, bytes]:
     return response.status, response.read()
 
 
-def start_server(settings, log_path: Path, workers: int = 2) -> tuple[subprocess.Popen, int]:
+def start_server(
+    settings, log_path: Path, workers: int = 2, **extra_env: str
+) -> tuple[subprocess.Popen, int]:
     port = free_port()
     log_file = log_path.open("w")
     env = dict(os.environ, SIGNPOST_ACCESS_LOG="on", SIGNPOST_RATE_LIMIT="100000 per second")
+    env.update(extra_env)
     process = subprocess.Popen(
         [sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", str(workers),
          "--threads", "2", "--data", str(settings.data_dir), "--index", str(settings.index_dir)],
