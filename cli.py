@@ -130,6 +130,71 @@ def stale(data_dir: Path | None, months: int | None, as_json: bool) -> None:
         )
 
 
+@main.command()
+@click.argument("listing_id", metavar="ID")
+@click.option("--by", "by", default=None, help='Who checked it, e.g. "Thanet Link Workers".')
+@click.option(
+    "--date", "on", default=None, help="The day it was checked (default today), YYYY-MM-DD."
+)
+@data_option
+def review(listing_id: str, by: str | None, on: str | None, data_dir: Path | None) -> None:
+    """Stamp a listing as checked: today's date in last_reviewed, and reviewed_by (--by).
+
+    Edits only those two lines of the file, keeping its comments and layout, and only
+    when the result is a valid listing.
+    """
+    from directory.review import ReviewError, stamp_review
+    from directory.validate import check_loaded, find_listing_files, parse_date
+
+    settings = _settings(data_dir)
+    vocab = _vocabulary(settings)
+    files, _missing = find_listing_files([settings.services_dir])
+    matches = [path for path in files if path.stem == listing_id]
+    if not matches:
+        raise click.ClickException(
+            f"No listing called '{listing_id}' in {settings.services_dir}. The id is the file "
+            "name without .yaml; 'signpost stale' lists ids."
+        )
+    path = matches[0]
+    day = date.today()
+    if on:
+        parsed, message = parse_date(on)
+        if message or parsed is None:
+            raise click.ClickException(message or f"'{on}' is not a date.")
+        day = parsed
+    if day > date.today():
+        raise click.ClickException("The review date cannot be in the future.")
+    original = path.read_bytes().decode("utf-8", errors="strict")
+    try:
+        stamped = stamp_review(original, day, by)
+    except ReviewError as error:
+        raise click.ClickException(f"{path}: {error}") from None
+    from directory.load import display_path, load_text
+
+    shown = display_path(path)
+    loaded = load_text(stamped.text, shown)
+    _listing, problems = check_loaded(
+        loaded,
+        vocab,
+        listing_id=path.stem,
+        area=path.parent.name,
+        source=shown,
+        gazetteer=_gazetteer(),
+    )
+    if problems:
+        for problem in problems:
+            click.echo(str(problem))
+        raise click.ClickException(
+            "Not stamped: the listing has problems. Fix them (and check it with the group), "
+            "then run 'signpost review' again."
+        )
+    temporary = path.with_name(f".{path.name}.review.tmp")
+    temporary.write_bytes(stamped.text.encode("utf-8"))
+    temporary.replace(path)
+    who = f" by {by}" if by else ""
+    click.echo(f"{shown}: reviewed {day.isoformat()}{who}.")
+
+
 def format_table(rows) -> str:
     headers = ("Listing", "Last reviewed", "Months ago", "Reviewed by", "File")
     table = [headers] + [

@@ -115,6 +115,7 @@ class Listing:
     schedule: tuple[Session, ...] = ()
     languages: tuple[str, ...] = ("en",)
     bank_holidays: str = "open"  # "closed": no sessions on bank holidays (directory/schedule.py)
+    areas_served: tuple[str, ...] = ()  # council areas, districts, nations (directory/areas.py)
 
     @property
     def in_person(self) -> bool:

@@ -159,6 +159,14 @@ def listing_schema(vocab: Vocabulary) -> dict[str, Any]:
                     "enum": list(model.BANK_HOLIDAYS),
                     "description": "closed: the service does not meet on bank holidays.",
                 },
+                "areas_served": {
+                    "type": "array",
+                    "items": {"type": "string", "minLength": 1},
+                    "uniqueItems": True,
+                    "description": "Who can use it by where they live: council areas (Bristol), "
+                    "postcode districts (BS1) or areas (BS), or nations (England).",
+                    "examples": [["Bristol"], ["DN15", "DN16"]],
+                },
                 "last_reviewed": {"type": "string", "format": "date"},
                 "reviewed_by": _text("reviewed_by", "Who last checked the listing."),
             },

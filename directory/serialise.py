@@ -70,6 +70,7 @@ def listing_to_dict(listing: Listing) -> dict[str, Any]:
         ],
         "languages": list(listing.languages),
         "bank_holidays": listing.bank_holidays,
+        "areas_served": list(listing.areas_served),
         "last_reviewed": listing.last_reviewed.isoformat(),
         "reviewed_by": listing.reviewed_by,
     }
@@ -126,6 +127,7 @@ def listing_from_dict(data: dict[str, Any]) -> Listing:
         ),
         languages=tuple(data["languages"]),
         bank_holidays=data.get("bank_holidays", "open"),  # builds made before the field
+        areas_served=tuple(data.get("areas_served", ())),  # builds made before the field
         last_reviewed=date.fromisoformat(data["last_reviewed"]),
         reviewed_by=data["reviewed_by"],
     )

@@ -48,6 +48,7 @@ TOP_FIELDS = {
     "schedule": False,
     "languages": False,
     "bank_holidays": False,
+    "areas_served": False,
     "last_reviewed": True,
     "reviewed_by": True,
 }
@@ -555,7 +556,10 @@ class _Checker:
         contact = self.contact(data.get("contact")) if "contact" in data else None
         delivery = self.delivery(data.get("delivery"))
         national = self.boolean(("national",), data.get("national"), False)
-        locations = self.locations(data.get("locations"), delivery, "locations" in data)
+        areas_served = self.areas_served(data.get("areas_served"))
+        # Served areas without a venue: the service comes to people (home visits).
+        venue_needed = () if areas_served else delivery
+        locations = self.locations(data.get("locations"), venue_needed, "locations" in data)
         schedule = self.schedule(data.get("schedule"))
         languages = self.languages(data.get("languages"))
         bank_holidays = (
@@ -591,9 +595,28 @@ class _Checker:
             schedule=schedule,
             languages=languages,
             bank_holidays=bank_holidays,
+            areas_served=areas_served,
             last_reviewed=last_reviewed,
             reviewed_by=reviewed_by,
         )
+
+    def areas_served(self, value: Any) -> tuple[str, ...]:
+        """Council areas, postcode districts or areas, or nations, in canonical spelling."""
+        from directory.areas import default_areas
+
+        table = default_areas()
+        found: list[str] = []
+        for index, item in enumerate(self.string_list(("areas_served",), value)):
+            keypath = ("areas_served", index)
+            raw = str(self.loaded.raw.get(keypath, item)).strip()
+            area = table.resolve(raw) if isinstance(item, (str, int)) else None
+            if area is None:
+                self.problem(keypath, table.problem(raw))
+            elif area.name in found:
+                self.problem(keypath, f"'{raw}' is listed twice in areas_served. Delete one.")
+            else:
+                found.append(area.name)
+        return tuple(found)
 
     def needs(self, value: Any) -> tuple[str, ...]:
         items = self.string_list(("needs",), value, required=True)

@@ -24,6 +24,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.collectors import TimeLimit, TimeLimitCollector, UnlimitedCollector
 
+from directory.areas import default_areas
 from directory.geocode import Place
 from directory.model import Listing
 from directory.serialise import listing_from_dict
@@ -32,7 +33,7 @@ from search.build import BUILD_FILE, INDEX_NAME, current_build
 from search.facets import FacetTable
 from search.interpret import Interpretation, interpret
 from search.query import build_query
-from search.ranking import blend, order
+from search.ranking import blend, order, served_distance
 from search.request import MAX_RADIUS_MILES, SearchRequest
 from search.scoring import TermScorer, supported
 
@@ -243,7 +244,18 @@ def _located(
         # A phone or online service that is not national serves its own area: offer it
         # where that area's venues are, not to someone at the other end of the country.
         docs |= table.remote_serving(distances)
+        # Services for the residents of an area (areas_served) that the place lies in.
+        docs |= served_docs(table, place)
     return docs, distances
+
+
+def served_docs(table: FacetTable, place: Place) -> set[int]:
+    """Listings whose ``areas_served`` include the place's district, postcode area, council
+    area or nation (any one is enough)."""
+    found: set[int] = set()
+    for key in default_areas().keys_for_district(place.district, place.country):
+        found |= table.docs("serves", key)
+    return found
 
 
 def facet_counts(snapshot: Snapshot, docnums: np.ndarray) -> dict[str, dict[str, int]]:
@@ -385,11 +397,18 @@ def search(
     allowed = filter_docs(table, request, near_docs & table.open_docs, now)
     matches = text_matches(snapshot, interpretation)
     docnums, scores = matches.among(snapshot, allowed)
+    ranking_distances = distances
+    if place is not None:
+        # A service for the place's area, with no venue in reach, ranks as if a short way
+        # off (search.ranking.served_distance), not as a remote service.
+        at = served_distance(request.radius_miles)
+        served = served_docs(table, place) - distances.keys()
+        ranking_distances = {**distances, **dict.fromkeys(served, at)}
     ranked, final = rank_matches(
         snapshot,
         docnums,
         scores,
-        distances,
+        ranking_distances,
         located=place is not None,
         radius_miles=request.radius_miles,
         today=now.date().toordinal(),

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from directory.areas import default_areas
 from directory.geocode import EARTH_RADIUS_MILES
 from directory.model import DAYS, Listing
 from directory.schedule import bank_holiday, nation_of
@@ -55,6 +56,7 @@ class FacetTable:
     def from_listings(cls, listings: Sequence[Listing], words: Iterable[str]) -> FacetTable:
         """Docnum ``i`` is ``listings[i]``: the index adds documents in the same order."""
         table = cls(count=len(listings), words=frozenset(words))
+        areas = default_areas()
         sets: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
         for docnum, listing in enumerate(listings):
             table.ids.append(listing.id)
@@ -95,6 +97,8 @@ class FacetTable:
                 sets["reach"]["national"].add(docnum)
             if not points:
                 sets["reach"]["no-location"].add(docnum)
+            for key in areas.keys_for(listing.areas_served):
+                sets["serves"][key].add(docnum)
             if listing.bank_holidays == "closed":  # by calendar: 'ENG', 'SCT' or 'NIR'
                 sets["closed_on_bank_holidays"][nation_of(listing)].add(docnum)
         table.sets = {name: dict(values) for name, values in sets.items()}

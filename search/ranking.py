@@ -20,10 +20,11 @@ W_RELEVANCE = 0.55
 W_PROXIMITY = 0.35
 W_FRESHNESS = 0.10
 PAUSED_FACTOR = 0.7
-REMOTE_PROXIMITY = 0.4
+REMOTE_PROXIMITY = 0.1
 FRESH_DAYS = 365
 STALE_DAYS = 730
 DECIMALS = 9  # scores equal to this many places are ties
+SERVED_MILES = 2.0
 
 
 def freshness(reviewed: np.ndarray, today: int) -> np.ndarray:
@@ -38,6 +39,17 @@ def proximity(distance: np.ndarray, radius_miles: float) -> np.ndarray:
     scale = max(radius_miles / 4, 0.25)
     near = 1.0 / (1.0 + np.nan_to_num(distance, nan=0.0) / scale)
     return np.where(np.isnan(distance), REMOTE_PROXIMITY, near)
+
+
+def served_distance(radius_miles: float) -> float:
+    """The distance a service for the searched place's area (``areas_served``, no venue in
+    reach) is ranked at: 2 miles, or half the radius when that is smaller.
+
+    A venue of equal relevance nearer than that comes first; venues further away come
+    after, so a Bristol helpline is neither above the group round the corner nor buried
+    under ones across the city.
+    """
+    return min(SERVED_MILES, radius_miles / 2)
 
 
 def blend(

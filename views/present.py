@@ -14,6 +14,7 @@ from datetime import datetime
 from urllib.parse import quote, urlencode
 
 from directory import wording
+from directory.areas import describe_served
 from directory.model import ACCESSIBILITY, DAY_NAMES, DAYS, DELIVERY, ROUTES, Listing, Location
 from directory.schedule import describe_next, next_session
 from directory.vocabulary import Vocabulary
@@ -468,6 +469,8 @@ def summarise(
             place = f"{place}, {town}"
         if len(listing.locations) > 1:
             place += f" (and {len(listing.locations) - 1} more)"
+    elif listing.areas_served:  # "Serves Bristol: by phone, online or home visits"
+        place = describe_served(listing.areas_served, listing.delivery, has_venue=False)
     else:
         place = wording.describe_remote(listing)
     if listing.national and not place:

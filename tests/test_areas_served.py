@@ -1,0 +1,197 @@
+"""areas_served: who a service without a venue is for, checked, indexed, found and ranked."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from directory.areas import default_areas, describe_served
+from directory.geocode import default_gazetteer
+from directory.load import load_text
+from directory.validate import check_loaded, validate_paths
+from search.build import build_index, locate
+from search.engine import SearchIndex, search
+from search.ranking import served_distance
+from search.request import SearchRequest
+from tests.conftest import TEMPLATE
+from tests.test_validate import replace_line
+
+NOW = datetime(2026, 11, 24, 10, 30, tzinfo=ZoneInfo("Europe/London"))
+TODAY = date(2026, 11, 23)
+VENUE_BLOCK = TEMPLATE[TEMPLATE.index("locations:") : TEMPLATE.index("languages:")]
+
+
+def without_venue(text: str, delivery: str, areas: str) -> str:
+    """A listing with no locations or sessions, delivered as given, serving ``areas``."""
+    text = replace_line(text, "delivery:", f"delivery: {delivery}")
+    return text.replace(VENUE_BLOCK, f"areas_served: {areas}\n")
+
+
+def check(text: str, vocab, name: str = "a-listing"):
+    loaded = load_text(text, f"{name}.yaml")
+    return check_loaded(loaded, vocab, listing_id=name, today=TODAY)
+
+
+# ---- the listing format --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical"),
+    [
+        ("[Bristol]", ("Bristol",)),
+        ("[bristol city council]", ("Bristol",)),
+        ("[City of Bristol, north lincolnshire]", ("Bristol", "North Lincolnshire")),
+        ("[bs1, DN15]", ("BS1", "DN15")),
+        ("[BS]", ("BS",)),
+        ("[Scotland, northern ireland]", ("Scotland", "Northern Ireland")),
+        ("[Brighton & Hove]", ("Brighton and Hove",)),
+        ("[Edinburgh]", ("City of Edinburgh",)),
+    ],
+)
+def test_areas_are_checked_and_spelt_one_way(vocab, written, canonical):
+    listing, problems = check(without_venue(TEMPLATE, "[phone]", written), vocab)
+    assert problems == []
+    assert listing.areas_served == canonical
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("[Bristl]", "'Bristl' is not an area we know. Did you mean 'Bristol'?"),
+        ("[ZZ9]", "'ZZ9' is not a postcode district we know."),
+        ("[BS1X]", "'BS1X' is not a postcode district we know. Did you mean"),
+        ("[UK]", "'UK' is the whole country: leave it out of areas_served and write national"),
+        ("[Bristol, bristol]", "'bristol' is listed twice in areas_served. Delete one."),
+        ("Bristol", "'areas_served' should be a list in square brackets"),
+    ],
+)
+def test_unknown_areas_get_a_located_message(vocab, written, message):
+    listing, problems = check(without_venue(TEMPLATE, "[phone]", written), vocab)
+    assert listing is None
+    assert any(message in problem.message for problem in problems), problems
+    line = next(i for i, text in enumerate(TEMPLATE.splitlines(), 1) if "locations:" in text)
+    # The problem points at the areas_served line (where locations: used to be).
+    assert {problem.line for problem in problems} == {line}
+
+
+def test_home_visits_need_no_venue_when_areas_are_given(vocab):
+    listing, problems = check(without_venue(TEMPLATE, "[in-person]", "[Thanet]"), vocab)
+    assert problems == []
+    assert listing.locations == () and listing.areas_served == ("Thanet",)
+    # Without areas_served an in-person service still needs a venue.
+    _, problems = check(TEMPLATE.replace(VENUE_BLOCK, ""), vocab)
+    assert any("needs at least one location" in p.message for p in problems)
+
+
+def test_the_label_says_where_and_how():
+    assert (
+        describe_served(["Bristol"], ["phone", "online", "in-person"], has_venue=False)
+        == "Serves Bristol: by phone, online or home visits"
+    )
+    assert describe_served(["BS1", "BS2"], ["phone"], has_venue=False) == (
+        "Serves BS1 and BS2: by phone"
+    )
+    assert describe_served([], ["phone"], has_venue=False) == ""
+
+
+def test_a_place_lies_in_its_district_area_council_and_nation():
+    keys = default_areas().keys_for_district("BS1")
+    assert keys == {"district:BS1", "postcode-area:BS", "council:E06000023", "nation:england"}
+    # A district on a council boundary counts for each council it touches.
+    assert {"council:E09000007", "council:E09000033"} <= default_areas().keys_for_district("NW1")
+    assert default_areas().keys_for_district("") == set()
+
+
+# ---- search ------------------------------------------------------------------------------
+
+
+def venue(name: str, postcode: str) -> str:
+    text = replace_line(TEMPLATE, "name:", f"name: {name}")
+    return replace_line(text, "postcode:", f"postcode: {postcode}")
+
+
+LISTINGS = {
+    # Margate, on the doorstep of CT9 1EP.
+    "margate-mens-shed": venue("Margate Mens Shed", "CT9 1EP"),
+    # Ramsgate, about 4 miles from CT9 1EP.
+    "ramsgate-mens-shed": venue("Ramsgate Mens Shed", "CT11 9AA"),
+    # Phone line for Thanet residents, filed in another area's folder on purpose.
+    "thanet-phone-friends": without_venue(
+        replace_line(TEMPLATE, "name:", "name: Thanet Phone Friends"), "[phone]", "[Thanet]"
+    ),
+    # Home visits in CT9 only.
+    "ct9-home-visits": without_venue(
+        replace_line(TEMPLATE, "name:", "name: Cliftonville Home Visits"), "[in-person]", "[CT9]"
+    ),
+    # Bristol's residents only: never offered in Thanet.
+    "bristol-phone-friends": without_venue(
+        replace_line(TEMPLATE, "name:", "name: Bristol Phone Friends"), "[phone, online]", "[BS]"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    from directory.vocabulary import parse_vocabulary
+    from tests.conftest import TEST_VOCABULARY
+
+    vocab = parse_vocabulary(TEST_VOCABULARY, "needs.yaml")
+    root: Path = tmp_path_factory.mktemp("areas")
+    for listing_id, text in LISTINGS.items():
+        folder = root / "services" / ("thanet" if "mens-shed" in listing_id else "elsewhere")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{listing_id}.yaml").write_text(text, encoding="utf-8")
+    gazetteer = default_gazetteer()
+    report = validate_paths([root / "services"], vocab, gazetteer=gazetteer, today=TODAY)
+    assert report.problems == []
+    listings, problems = locate(report.listings, gazetteer)
+    assert problems == []
+    build_index(listings, root / "index", vocab)
+    return SearchIndex(root / "index"), vocab
+
+
+def run(built, **kwargs):
+    index, vocab = built
+    return search(index, SearchRequest(**kwargs), vocab, default_gazetteer(), now=NOW)
+
+
+def test_a_search_near_a_place_finds_the_services_for_its_area(built):
+    found = [hit.id for hit in run(built, near="CT9 1EP", needs=("loneliness",)).hits]
+    assert "thanet-phone-friends" in found and "ct9-home-visits" in found
+    assert "bristol-phone-friends" not in found
+    bristol = [hit.id for hit in run(built, near="BS1 4DJ", needs=("loneliness",)).hits]
+    assert bristol == ["bristol-phone-friends"]
+    # A council area typed as the place works too.
+    assert "thanet-phone-friends" in [hit.id for hit in run(built, near="Ramsgate").hits]
+
+
+def test_area_services_rank_between_near_and_far_venues(built):
+    response = run(built, near="CT9 1EP", radius_miles=10, needs=("loneliness",))
+    order = [hit.id for hit in response.hits]
+    assert order[0] == "margate-mens-shed"  # the venue on the doorstep comes first
+    assert order.index("thanet-phone-friends") < order.index("ramsgate-mens-shed")
+    assert order.index("ct9-home-visits") < order.index("ramsgate-mens-shed")
+    # No distance is claimed for a service without a venue.
+    served = next(hit for hit in response.hits if hit.id == "thanet-phone-friends")
+    assert served.distance_miles is None
+
+
+def test_local_only_still_drops_phone_services(built):
+    found = [hit.id for hit in run(built, near="CT9 1EP", include_remote=False).hits]
+    assert "thanet-phone-friends" not in found
+
+
+def test_served_distance_rule():
+    assert served_distance(10) == 2.0
+    assert served_distance(1) == 0.5
+
+
+def test_result_card_says_who_it_serves(built, tmp_path):
+    from views.present import summarise
+
+    index, vocab = built
+    listing = index.snapshot().listing("bristol-phone-friends")
+    assert summarise(listing, vocab, NOW).place == "Serves BS: by phone or online"

@@ -1,0 +1,150 @@
+"""signpost review: stamp last_reviewed and reviewed_by, keeping the file's comments and layout."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import yaml
+
+from cli import main
+from directory.review import ReviewError, stamp_review, yaml_text
+from tests.conftest import TEMPLATE
+
+DAY = date(2026, 11, 20)
+
+
+def changed(before: str, after: str) -> list[tuple[str, str]]:
+    """Pairs of lines that differ (both files have the same number of lines)."""
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    assert len(old) == len(new)
+    return [(a, b) for a, b in zip(old, new, strict=True) if a != b]
+
+
+def test_only_the_two_lines_change_and_their_comments_stay():
+    stamped = stamp_review(TEMPLATE, DAY, "Thanet Link Workers")
+    assert changed(TEMPLATE, stamped.text) == [
+        (
+            "last_reviewed: 2026-09-14                 # YYYY-MM-DD\n",
+            "last_reviewed: 2026-11-20                 # YYYY-MM-DD\n",
+        ),
+        ("reviewed_by: Thanet Link Worker Team\n", "reviewed_by: Thanet Link Workers\n"),
+    ]
+    lines = stamped.text.splitlines()
+    assert [lines[n - 1] for n in stamped.changed_lines] == [
+        "last_reviewed: 2026-11-20                 # YYYY-MM-DD",
+        "reviewed_by: Thanet Link Workers",
+    ]
+
+
+def test_without_by_only_the_date_changes():
+    stamped = stamp_review(TEMPLATE, DAY)
+    assert len(changed(TEMPLATE, stamped.text)) == 1
+    assert "reviewed_by: Thanet Link Worker Team\n" in stamped.text
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        "Thanet Link Workers",
+        "Team: Thanet",
+        "Dave # the caretaker",
+        'Sam "the shed" Jones',
+        "yes",
+        "2026 volunteers",
+        "- dash first",
+        "Zoë & Siân",
+    ],
+)
+def test_names_read_back_exactly(who):
+    stamped = stamp_review(TEMPLATE, DAY, who)
+    data = yaml.safe_load(stamped.text)
+    assert data["reviewed_by"] == who
+    assert str(data["last_reviewed"]) == "2026-11-20"
+    assert yaml.safe_load(f"x: {yaml_text(who)}")["x"] == who
+
+
+def test_quoted_values_comments_crlf_and_folded_values():
+    text = (
+        "# Kept comment\r\n"
+        "name: A Group\r\n"
+        "last_reviewed: '2025-01-02'  # when checked\r\n"
+        "reviewed_by: >\r\n"
+        "  Someone who wrote\r\n"
+        "  a long name\r\n"
+        "\r\n"
+        "# trailing comment\r\n"
+    )
+    stamped = stamp_review(text, DAY, "Margate PCN")
+    assert stamped.text == (
+        "# Kept comment\r\n"
+        "name: A Group\r\n"
+        "last_reviewed: 2026-11-20  # when checked\r\n"
+        "reviewed_by: Margate PCN\r\n"
+        "\r\n"
+        "# trailing comment\r\n"
+    )
+
+
+def test_missing_keys_are_added_at_the_end():
+    stamped = stamp_review("name: A Group", DAY, "Team")
+    assert stamped.text == "name: A Group\nlast_reviewed: 2026-11-20\nreviewed_by: Team\n"
+    assert stamped.changed_lines == (2, 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "by", "message"),
+    [
+        ("last_reviewed: 2026-01-01\nlast_reviewed: 2026-01-02\n", None, "written twice"),
+        (TEMPLATE, " ", "Say who checked the listing"),
+    ],
+)
+def test_refusals(text, by, message):
+    with pytest.raises(ReviewError, match=message):
+        stamp_review(text, DAY, by)
+
+
+def test_nested_keys_of_the_same_name_are_left_alone():
+    text = "who_for:\n  last_reviewed: x\nlast_reviewed: 2025-01-01\n"
+    assert stamp_review(text, DAY).text == (
+        "who_for:\n  last_reviewed: x\nlast_reviewed: 2026-11-20\n"
+    )
+
+
+# ---- the command ------------------------------------------------------------------------
+
+
+def test_command_stamps_the_file_and_it_validates(runner, data_dir):
+    path = data_dir / "services" / "thanet" / "margate-mens-shed.yaml"
+    result = runner.invoke(
+        main, ["review", "margate-mens-shed", "--by", "Thanet Link Workers", "--date", "2026-11-20"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "reviewed 2026-11-20 by Thanet Link Workers" in result.output
+    after = path.read_text(encoding="utf-8")
+    assert len(changed(TEMPLATE, after)) == 2
+    assert runner.invoke(main, ["validate"]).exit_code == 0
+
+
+def test_command_defaults_to_today(runner, data_dir):
+    assert runner.invoke(main, ["review", "margate-mens-shed"]).exit_code == 0
+    path = data_dir / "services" / "thanet" / "margate-mens-shed.yaml"
+    assert f"last_reviewed: {date.today().isoformat()}" in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["review", "no-such-listing"], "No listing called 'no-such-listing'"),
+        (["review", "margate-mens-shed", "--date", "2999-01-01"], "cannot be in the future"),
+        (["review", "margate-mens-shed", "--date", "20/11/2026"], "YYYY-MM-DD"),
+        (["review", "margate-mens-shed", "--by", "x"], "Say who checked the listing"),
+        (["review", "margate-mens-shed", "--by", "x" * 200], "Not stamped"),
+    ],
+)
+def test_command_refuses_clearly(runner, data_dir, args, message):
+    path = data_dir / "services" / "thanet" / "margate-mens-shed.yaml"
+    result = runner.invoke(main, args)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert path.read_text(encoding="utf-8") == TEMPLATE  # untouched
