@@ -6,6 +6,7 @@ they can break files freely.
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
@@ -17,6 +18,26 @@ from directory.vocabulary import Vocabulary, parse_vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = (ROOT / "docs" / "template-listing.yaml").read_text(encoding="utf-8")
+
+# The bundled listings. SIGNPOST_TEST_SERVICES points the tests that read them at a copy
+# (tests/test_contribute.py adds a volunteer's listing to one and runs them there).
+BUNDLED_SERVICES = Path(os.environ.get("SIGNPOST_TEST_SERVICES") or ROOT / "data" / "services")
+EXAMPLE_MARK = "# Example listing"
+
+
+def example_files(services: Path = BUNDLED_SERVICES) -> list[Path]:
+    """The bundled fictional examples: listing files whose first line is ``# Example listing``.
+
+    Tests that pin what the examples contain (relevance judgements, counts, fictional phone
+    numbers) read only these, so a real listing a volunteer adds, dated today and without
+    the comment, can never make them fail.
+    """
+    found = []
+    for path in sorted(services.rglob("*.y*ml")):
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            if handle.readline().startswith(EXAMPLE_MARK):
+                found.append(path)
+    return found
 
 TEST_VOCABULARY = {
     "needs": [
@@ -302,7 +323,8 @@ def api(api_app):
 
 @pytest.fixture(scope="session")
 def bundled():
-    """Every bundled listing, validated and located, with the real vocabulary and gazetteer."""
+    """Every bundled example listing, validated and located, with the real vocabulary and
+    gazetteer (only the examples: see ``example_files``)."""
     from types import SimpleNamespace
 
     from directory.geocode import default_gazetteer
@@ -312,7 +334,7 @@ def bundled():
 
     vocab = load_vocabulary(ROOT / "data" / "needs.yaml")
     gazetteer = default_gazetteer()
-    report = validate_paths([ROOT / "data" / "services"], vocab, gazetteer=gazetteer)
+    report = validate_paths(example_files(), vocab, gazetteer=gazetteer)
     listings, problems = locate(report.listings, gazetteer)
     assert report.ok and not problems, [str(problem) for problem in report.problems + problems]
     return SimpleNamespace(listings=listings, vocab=vocab, gazetteer=gazetteer)

@@ -13,7 +13,7 @@ from directory.load import load_file, load_text
 from directory.schema import listing_schema
 from directory.validate import check_loaded, find_listing_files
 from directory.vocabulary import load_vocabulary
-from tests.conftest import ROOT
+from tests.conftest import BUNDLED_SERVICES, ROOT
 from tests.test_validate import CASES, replace_line
 
 SCHEMA_FILE = ROOT / "schema" / "listing.schema.json"
@@ -65,7 +65,7 @@ def test_schema_is_a_valid_json_schema(bundled_vocab):
 
 
 def test_schema_accepts_every_bundled_listing(validator):
-    files, _ = find_listing_files([ROOT / "data" / "services"])
+    files, _ = find_listing_files([BUNDLED_SERVICES])
     assert files
     for path in files:
         loaded = load_file(path)
