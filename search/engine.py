@@ -82,6 +82,10 @@ class Snapshot:
         return self.mask(self.facets.docs("status", "paused"))
 
     @cached_property
+    def national(self) -> np.ndarray:
+        return self.mask(self.facets.docs("reach", "national"))
+
+    @cached_property
     def name_rank(self) -> np.ndarray:
         """Each document's place in the index sorted by (name, id): the ranking tie-break."""
         table = self.facets
@@ -412,6 +416,7 @@ def search(
         located=place is not None,
         radius_miles=request.radius_miles,
         today=now.date().toordinal(),
+        remote_wanted=bool(request.delivery) and "in-person" not in request.delivery,
     )
     start = (request.page - 1) * request.per_page
     hits = []
@@ -457,8 +462,13 @@ def rank_matches(
     located: bool,
     radius_miles: float,
     today: int,
+    remote_wanted: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Positions into ``docnums``, best first, and each match's final score."""
+    """Positions into ``docnums``, best first, and each match's final score.
+
+    ``remote_wanted``: the person asked only for online or phone services, so a national
+    one is not ranked below local ones for being national.
+    """
     if distances:
         distance = np.array([distances.get(d, np.nan) for d in docnums.tolist()], dtype=float)
     else:
@@ -471,6 +481,8 @@ def rank_matches(
         located=located,
         radius_miles=radius_miles,
         today=today,
+        national=snapshot.national[docnums],
+        remote_wanted=remote_wanted,
     )
     return order(final, distance, snapshot.name_rank[docnums]), final
 
