@@ -21,6 +21,13 @@ from typing import Any
 import yaml
 
 from directory.problems import Problem
+from directory.rawtext import (
+    describe_character,
+    invisible_characters,
+    invisible_in_value,
+    mostly_binary,
+    nesting_problem,
+)
 
 try:  # the C composer is several times faster on large folders
     from yaml import CSafeLoader as _Loader
@@ -31,7 +38,15 @@ MAX_FILE_BYTES = 256 * 1024
 MAX_NODES = 20_000
 MAX_DEPTH = 20
 
+# A file full of control characters gets this many messages, then the count stops.
+MAX_INVISIBLE_REPORTED = 20
+
 KeyPath = tuple[Any, ...]
+
+_TOO_DEEP = (
+    "This file is nested far too deeply to be a listing: a listing has at most a few levels "
+    "of fields and lists. Compare it with docs/template-listing.yaml."
+)
 
 _constructor = yaml.constructor.SafeConstructor()
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
@@ -128,7 +143,7 @@ def load_file(path: str | os.PathLike[str]) -> LoadedFile:
 def load_bytes(content: bytes, shown: str) -> LoadedFile:
     """Parse listing text already in memory (used by tests, fuzzing and import)."""
     loaded = LoadedFile(shown)
-    if b"\x00" in content:
+    if b"\x00" in content and _binary(content):
         loaded.problems.append(
             Problem(
                 shown,
@@ -156,6 +171,14 @@ def load_bytes(content: bytes, shown: str) -> LoadedFile:
     return load_text(text, shown)
 
 
+def _binary(content: bytes) -> bool:
+    """A NUL in a file is binary data unless the rest is UTF-8 text with only a slip or two."""
+    try:
+        return mostly_binary(content.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return True
+
+
 def load_text(text: str, shown: str) -> LoadedFile:
     loaded = LoadedFile(shown)
     tab_lines = _tab_problems(text, shown)
@@ -163,6 +186,20 @@ def load_text(text: str, shown: str) -> LoadedFile:
         # YAML's own message for tabs is baffling; ours says what to do. Stop here,
         # because every later message would be noise caused by the tab.
         loaded.problems.extend(tab_lines)
+        return loaded
+    invisible = [
+        Problem(shown, line, column, invisible_message(char, f"at column {column}"))
+        for line, column, char in invisible_characters(text)
+    ]
+    if invisible:
+        # PyYAML refuses most of these with a message no volunteer could act on.
+        loaded.problems.extend(invisible[:MAX_INVISIBLE_REPORTED])
+        return loaded
+    deep = nesting_problem(text)
+    if deep is not None:
+        # Checked on the text because the C composer recurses and dies (signal 11) on
+        # files nested thousands deep, before _convert's own depth check could run.
+        loaded.problems.append(Problem(shown, *deep, _TOO_DEEP))
         return loaded
     try:
         node = yaml.compose(text, Loader=_Loader)
@@ -173,9 +210,7 @@ def load_text(text: str, shown: str) -> LoadedFile:
         loaded.problems.append(Problem(shown, 1, 1, f"This is not valid YAML: {error}."))
         return loaded
     except RecursionError:
-        loaded.problems.append(
-            Problem(shown, 1, 1, "This file is nested far too deeply to be a listing.")
-        )
+        loaded.problems.append(Problem(shown, 1, 1, _TOO_DEEP))
         return loaded
     if node is None:
         loaded.problems.append(
@@ -197,9 +232,7 @@ def load_text(text: str, shown: str) -> LoadedFile:
         loaded.data = None
         return loaded
     except RecursionError:
-        loaded.problems.append(
-            Problem(shown, 1, 1, "This file is nested far too deeply to be a listing.")
-        )
+        loaded.problems.append(Problem(shown, 1, 1, _TOO_DEEP))
         loaded.data = None
     return loaded
 
@@ -307,7 +340,7 @@ def _convert(
     if len(seen) > MAX_NODES:
         raise _Refused(node, "This file has far more entries than a listing can have.")
     if depth > MAX_DEPTH:
-        raise _Refused(node, "This file is nested far too deeply to be a listing.")
+        raise _Refused(node, _TOO_DEEP)
     loaded.marks[keypath] = _node_mark(node)
 
     if isinstance(node, yaml.MappingNode):
@@ -317,6 +350,7 @@ def _convert(
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Refused(key_node, "A field name must be a plain word, like 'name'.")
             key = str(key_node.value)
+            _refuse_invisible(key_node, key)
             if key == "<<":
                 raise _Refused(
                     key_node,
@@ -341,8 +375,31 @@ def _convert(
     return _scalar(node, keypath, loaded)
 
 
+def invisible_message(char: str, where: str) -> str:
+    """The message for one invisible character; ``where`` says where it is in words."""
+    return (
+        f"This contains an invisible control character ({describe_character(char)}) "
+        f"{where}: delete it. Such characters show as nothing or scramble the text on "
+        "pages, in spreadsheets and on screen readers."
+    )
+
+
+def _refuse_invisible(node: yaml.Node, text: str) -> None:
+    """Refuse a character written as an escape code ("\\e", "\\u202e") in a quoted value."""
+    found = invisible_in_value(text)
+    if found is not None:
+        position, char = found
+        raise _Refused(
+            node,
+            invisible_message(
+                char, f"written as an escape code, at character {position} of the value"
+            ),
+        )
+
+
 def _scalar(node: yaml.ScalarNode, keypath: KeyPath, loaded: LoadedFile) -> Any:
     text = node.value
+    _refuse_invisible(node, text)
     loaded.raw[keypath] = text
     if node.tag == _TIMESTAMP:
         return text

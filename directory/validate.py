@@ -21,7 +21,7 @@ from directory.geocode import normalise_postcode
 from directory.languages import language_code
 from directory.load import KeyPath, LoadedFile, display_path, load_file
 from directory.model import Listing
-from directory.problems import Problem
+from directory.problems import Problem, escape_text, quote
 from directory.vocabulary import Vocabulary
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -343,9 +343,11 @@ def parse_date(raw: Any) -> tuple[date | None, str | None]:
         except ValueError:
             return None, _impossible_date(day, month, year)
         return None, (
-            f"Write dates as YYYY-MM-DD (year first). For '{text}' write {fixed.isoformat()}."
+            f"Write dates as YYYY-MM-DD (year first). For {quote(text)} write {fixed.isoformat()}."
         )
-    return None, f"'{text}' is not a date we understand. Write it as YYYY-MM-DD, like 2026-09-14."
+    return None, (
+        f"{quote(text)} is not a date we understand. Write it as YYYY-MM-DD, like 2026-09-14."
+    )
 
 
 def _impossible_date(day: int, month: int, year: int) -> str:
@@ -366,7 +368,7 @@ def phone_problem(raw: str) -> str | None:
     text = str(raw).strip()
     if re.search(r"[^\d\s()+\-]", text):
         return (
-            f"'{text}' is not a phone number we can show. Write digits and spaces only, "
+            f"{quote(text)} is not a phone number we can show. Write digits and spaces only, "
             'for example "01632 960123"; put any extra words in access.how_to_access.'
         )
     digits = re.sub(r"\D", "", text)
@@ -377,7 +379,7 @@ def phone_problem(raw: str) -> str | None:
     if len(digits) in (10, 11) and digits.startswith("0"):
         return None
     return (
-        f"'{text}' does not look like a UK phone number. Include the area code, for "
+        f"{quote(text)} does not look like a UK phone number. Include the area code, for "
         'example "01632 960123" or "020 7946 0123", in quotes.'
     )
 
@@ -420,7 +422,7 @@ class _Checker:
                     if guess
                     else f" The fields allowed here are: {', '.join(spec)}."
                 )
-                self.problem(keypath + (name,), f"Unknown field '{name}'.{hint}", key=True)
+                self.problem(keypath + (name,), f"Unknown field {quote(name)}.{hint}", key=True)
         for name, required in spec.items():
             if required and name not in value:
                 example = EXAMPLES.get(name, f"{name}: ...")
@@ -472,7 +474,7 @@ class _Checker:
             return default
         self.problem(
             keypath,
-            f"'{name}' must be true or false, not '{self.loaded.raw.get(keypath, value)}'.",
+            f"'{name}' must be true or false, not {quote(self.loaded.raw.get(keypath, value))}.",
         )
         return default
 
@@ -489,7 +491,7 @@ class _Checker:
         hint = f" Did you mean '{guess}'?" if guess else ""
         self.problem(
             keypath,
-            f"'{raw}' is not allowed for {name}. Write one of: {_options(allowed)}.{hint}",
+            f"{quote(raw)} is not allowed for {name}. Write one of: {_options(allowed)}.{hint}",
         )
         return ""
 
@@ -507,7 +509,8 @@ class _Checker:
             raw = self.loaded.raw.get(keypath, value)
             self.problem(
                 keypath,
-                f"'{name}' should be a list in square brackets, for example {name}: [{raw}].",
+                f"'{name}' should be a list in square brackets, for example "
+                f"{name}: [{escape_text(str(raw))}].",
             )
             return []
         if isinstance(value, dict):
@@ -525,7 +528,7 @@ class _Checker:
             self.problem(
                 keypath,
                 f"'{name}' must be a whole number from {low} to {high}, not "
-                f"'{self.loaded.raw.get(keypath, value)}'.",
+                f"{quote(self.loaded.raw.get(keypath, value))}.",
             )
             return None
         if not low <= value <= high:
@@ -635,7 +638,7 @@ class _Checker:
                 hint = f" Did you mean {_options(quoted)}?"
             else:
                 hint = " See data/needs.yaml for the list of needs."
-            self.problem(keypath, f"'{raw}' is not a need in data/needs.yaml.{hint}")
+            self.problem(keypath, f"{quote(raw)} is not a need in data/needs.yaml.{hint}")
         if len(items) > MAX_NEEDS:
             self.problem(
                 ("needs",),
@@ -670,7 +673,8 @@ class _Checker:
                 else f" Use one of: {_options(list(self.vocab.groups))}."
             )
             self.problem(
-                keypath + ("groups", index), f"'{raw}' is not a group in data/needs.yaml.{hint}"
+                keypath + ("groups", index),
+                f"{quote(raw)} is not a group in data/needs.yaml.{hint}",
             )
         eligibility = self.text(
             keypath + ("eligibility",), value.get("eligibility"), required=False
@@ -733,7 +737,7 @@ class _Checker:
             if not EMAIL_PATTERN.match(email):
                 self.problem(
                     keypath + ("email",),
-                    f"'{email}' is not an email address. Write it like hello@example.org.",
+                    f"{quote(email)} is not an email address. Write it like hello@example.org.",
                 )
         if value.get("website") is not None:
             website = str(value["website"]).strip()
@@ -742,7 +746,9 @@ class _Checker:
                     hint = f" Add https:// at the start: https://{website}"
                 else:
                     hint = " Write the full address, like https://example.org/our-group"
-                self.problem(keypath + ("website",), f"'{website}' is not a website address.{hint}")
+                self.problem(
+                    keypath + ("website",), f"{quote(website)} is not a website address.{hint}"
+                )
         return model.Contact(phone, email, website)
 
     def delivery(self, value: Any) -> tuple[str, ...]:
@@ -813,7 +819,7 @@ class _Checker:
         if canonical is None:
             self.problem(
                 keypath,
-                f"'{raw}' is not a full UK postcode. Write the whole postcode, like CT9 1EP "
+                f"{quote(raw)} is not a full UK postcode. Write the whole postcode, like CT9 1EP "
                 "(check the letters O and I are not the numbers 0 and 1).",
             )
             return ""
@@ -869,7 +875,7 @@ class _Checker:
                 raw.lower()[:3] if raw.lower()[:3] in model.DAYS else None
             )
             hint = f" Write {short}." if short else f" Write one of: {_options(model.DAYS)}."
-            self.problem(day_path, f"'{raw}' is not a day we understand.{hint}")
+            self.problem(day_path, f"{quote(raw)} is not a day we understand.{hint}")
         opens = self.time(keypath + ("opens",), value.get("opens")) if "opens" in value else ""
         closes = self.time(keypath + ("closes",), value.get("closes")) if "closes" in value else ""
         if opens and closes and closes <= opens:
@@ -918,7 +924,7 @@ class _Checker:
         else:
             hint = 'Write 24-hour times in quotes, like "09:30" or "14:00".'
         shown = raw or "(empty)"
-        self.problem(keypath, f"'{shown}' is not a time we understand for {name}. {hint}")
+        self.problem(keypath, f"{quote(shown)} is not a time we understand for {name}. {hint}")
         return ""
 
     def languages(self, value: Any) -> tuple[str, ...]:
@@ -936,7 +942,7 @@ class _Checker:
                 hint = f" Did you mean {guess.title()}?" if guess else ""
                 self.problem(
                     keypath,
-                    f"'{raw}' is not a language we know. Write its English name, like "
+                    f"{quote(raw)} is not a language we know. Write its English name, like "
                     f"Polish or British Sign Language.{hint}",
                 )
                 continue
