@@ -22,6 +22,7 @@ from typing import Any
 from flask import Flask, g, request
 
 log = logging.getLogger("signpost.access")
+STARTED = "signpost.started"  # the WSGI environ key holding when a request reached the app
 
 
 def default_workers(cpus: int | None = None) -> int:
@@ -54,15 +55,22 @@ def access_record(method: str, path: str, status: int, millis: float, build: str
 
 
 def init_access_log(app: Flask) -> None:
-    """Log each request as ``access_record`` describes, to the ``signpost.access`` logger."""
+    """Log each request as ``access_record`` describes, to the ``signpost.access`` logger.
 
-    @app.before_request
-    def _start_timer() -> None:
-        g.signpost_started = time.perf_counter()
+    The clock starts as the request enters the app, before any ``before_request`` hook:
+    refusals made there (413 too large, 429 too many, 400 unknown host) are logged too.
+    """
+    inner = app.wsgi_app
+
+    def timed(environ, start_response):
+        environ[STARTED] = time.perf_counter()
+        return inner(environ, start_response)
+
+    app.wsgi_app = timed  # type: ignore[method-assign]
 
     @app.after_request
     def _log_request(response):
-        started = g.get("signpost_started")
+        started = request.environ.get(STARTED)
         if started is not None and log.isEnabledFor(logging.INFO):
             build = g.get("signpost_build") or _open_build(app)
             millis = (time.perf_counter() - started) * 1000

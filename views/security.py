@@ -14,11 +14,13 @@ from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from views.common import setting
+from views.ratelimit import storage_uri
 
 # Generous, because a whole PCN team often shares one public IP address; per client address.
 DEFAULT_RATE_LIMIT = "600 per minute;60 per second"
 MAX_REQUEST_BYTES = 64 * 1024  # forms only ever post a few service ids
 HSTS = "max-age=31536000; includeSubDomains"
+RATE_LIMIT_FILE = "ratelimit.sqlite3"
 
 
 def content_security_policy(map_tiles: str = "") -> str:
@@ -38,6 +40,12 @@ def content_security_policy(map_tiles: str = "") -> str:
             "frame-ancestors 'none'",
         )
     )
+
+
+def default_storage(app: Flask) -> str:
+    """The rate-limit store when none is set: one SQLite file beside the index folder."""
+    index_dir = app.config["SIGNPOST_SETTINGS"].index_dir
+    return storage_uri(index_dir.parent / RATE_LIMIT_FILE)
 
 
 def init_app(app: Flask) -> Limiter:
@@ -79,7 +87,8 @@ def init_app(app: Flask) -> Limiter:
         app=app,
         # One allowance per client across the whole site and API, not one per page.
         application_limits=[setting("SIGNPOST_RATE_LIMIT", app) or DEFAULT_RATE_LIMIT],
-        storage_uri=setting("SIGNPOST_RATE_LIMIT_STORAGE", app) or "memory://",
+        # Shared by every worker process: SQLite beside the index unless set (redis://...).
+        storage_uri=setting("SIGNPOST_RATE_LIMIT_STORAGE", app) or default_storage(app),
         strategy="moving-window",
         # No X-RateLimit-* on every answer: API answers are cached and shared (ETag, public),
         # and a header that differs per client would make them look different.

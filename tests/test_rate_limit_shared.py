@@ -1,0 +1,91 @@
+"""Rate limits shared by every gunicorn worker on a server, without Redis, and logged."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import time
+
+import pytest
+from limits import parse
+from limits.strategies import MovingWindowRateLimiter
+
+from tests.test_serve import start_server, stop_server
+from views.ratelimit import SQLiteStorage, storage_uri
+
+
+def test_two_processes_share_one_sqlite_allowance(tmp_path):
+    """Two stores on one file stand for two workers: the allowance is counted once."""
+    uri = storage_uri(tmp_path / "ratelimit.sqlite3")
+    first = MovingWindowRateLimiter(SQLiteStorage(uri))
+    second = MovingWindowRateLimiter(SQLiteStorage(uri))
+    limit = parse("5 per minute")
+    answers = [limiter.hit(limit, "203.0.113.9") for limiter in (first, second) * 4]
+    assert answers == [True] * 5 + [False] * 3
+    assert first.hit(limit, "198.51.100.1")  # another client has its own allowance
+    stats = second.get_window_stats(limit, "203.0.113.9")
+    assert stats.remaining == 0 and stats.reset_time > time.time()
+    first.clear(limit, "203.0.113.9")
+    assert second.hit(limit, "203.0.113.9")
+
+
+def test_the_moving_window_forgets_old_requests(tmp_path):
+    limiter = MovingWindowRateLimiter(SQLiteStorage(storage_uri(tmp_path / "r.sqlite3")))
+    limit = parse("2 per second")
+    assert limiter.hit(limit, "a") and limiter.hit(limit, "a")
+    assert not limiter.hit(limit, "a")
+    deadline = time.monotonic() + 5
+    while not limiter.test(limit, "a"):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert limiter.hit(limit, "a")
+
+
+def test_a_store_needs_a_file():
+    with pytest.raises(ValueError, match="needs a file"):
+        SQLiteStorage("sqlite://")
+
+
+def fresh_request(port: int, method: str, path: str, body: bytes | None = None) -> int:
+    """One request on its own connection, so gunicorn may hand it to either worker."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request(method, path, body=body)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def access_lines(log_path) -> list[dict]:
+    lines = log_path.read_text().splitlines()
+    return [json.loads(line) for line in lines if line.startswith("{")]
+
+
+def test_two_workers_give_a_client_the_configured_allowance_and_log_refusals(
+    settings, publish_data, tmp_path
+):
+    assert publish_data().ok
+    log_path = tmp_path / "server.log"
+    process, port = start_server(settings, log_path, SIGNPOST_RATE_LIMIT="20 per minute")
+    try:
+        # start_server's own health checks are not limited; 30 searches are.
+        statuses = [fresh_request(port, "GET", "/?q=shed") for _ in range(30)]
+        too_large = fresh_request(port, "POST", "/shortlist", body=b"x" * 100_000)
+    finally:
+        stop_server(process)
+    assert statuses.count(200) == 20, statuses
+    assert statuses.count(429) == 10, statuses
+    assert too_large == 413
+    logged = [line["status"] for line in access_lines(log_path) if line["path"] != "/healthz"]
+    assert logged.count(429) >= 10
+    assert too_large in logged
+
+
+def test_oversized_requests_are_logged(client, caplog):
+    caplog.set_level("INFO", logger="signpost.access")
+    response = client.post("/shortlist", data=b"x" * 100_000)
+    assert response.status_code == 413
+    records = [json.loads(record.getMessage()) for record in caplog.records]
+    assert records and records[-1]["path"] == "/shortlist" and records[-1]["status"] == 413
