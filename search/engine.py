@@ -199,6 +199,25 @@ class SearchResponse:
         return self.interpretation.corrected_text
 
     @property
+    def search_instead(self) -> str | None:
+        """The words as typed, offered back ("Search instead for") when a correction was a
+        guess: searched again with ``exact``, they are taken as written."""
+        if not self.interpretation.guessed or self.request.exact:
+            return None
+        return " ".join(self.request.text.split())[:200] or None
+
+    @property
+    def unclear(self) -> str | None:
+        """Why nothing was searched for, when no word said what is wanted ("support groups")."""
+        if not self.interpretation.unclear:
+            return None
+        typed = " ".join(self.request.text.split())[:60]
+        return (
+            f"We could not tell what you are looking for from '{typed}'. Try a word for what "
+            "would help, like lonely, debt or walking, or browse services by need."
+        )
+
+    @property
     def pages(self) -> int:
         per_page = self.request.per_page
         return max(1, (self.total + per_page - 1) // per_page)
@@ -344,6 +363,8 @@ def text_matches(snapshot: Snapshot, interpretation: Interpretation) -> TextMatc
     (``search.scoring``); any other query shape falls back to Whoosh's collector with a
     time limit.
     """
+    if interpretation.unclear:  # "support groups": say so rather than list everything
+        return TextMatches(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
     query = build_query(interpretation)
     if query is None:
         return TextMatches(None, None)
@@ -378,7 +399,9 @@ def search(
     snapshot = index.snapshot() if isinstance(index, SearchIndex) else index
     table = snapshot.facets
     now = now or datetime.now(LONDON)
-    interpretation = interpret(request.text, vocab, table.words, age=request.age)
+    interpretation = interpret(
+        request.text, vocab, table.words, age=request.age, exact=request.exact
+    )
 
     place = None
     place_problem = None
@@ -446,7 +469,7 @@ def search(
         build_id=snapshot.build_id,
         timed_out=matches.timed_out,
     )
-    if not len(docnums):
+    if not len(docnums) and not interpretation.unclear:
         response.wider = wider_searches(
             snapshot, request, interpretation, matches, place, now, vocab
         )

@@ -4,6 +4,12 @@
 older people group. Everything comes from the needs vocabulary (``data/needs.yaml``), so
 volunteers can teach Signpost new words without touching code. Nothing here knows about Whoosh
 or HTTP, so it is cheap to test.
+
+Typo correction is a guess, and a wrong guess can hide help ("kill myself" read as "skills
+myself"). So only a word that is not a real word is ever corrected: a real word is one in the
+vocabulary, in the listings' own words, or an English word by ``wordfreq``'s offline
+frequency list (``REAL_WORD_ZIPF``). Every choice is made in a fixed order with ties broken
+by a stable key, so the same query reads the same in every process, whatever the hash seed.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 from whoosh.lang.porter import stem
+from wordfreq import zipf_frequency
 
 from directory.vocabulary import Vocabulary
 from search.schema import ALL_STOP_WORDS
@@ -38,6 +45,14 @@ RELATIVES = frozenset(
     grandfather
     """.split()
 )
+# An English word at least this common (Zipf scale: 3 is once per million words, 2.5 about
+# three times in ten million) is a real word and never corrected: "cheap", "sort", "dressed",
+# "stealing", "scan", "shes", "kill" and "sectioned" all are; "lonley" (1.4), "freinds" (2.2)
+# and "bereavment" (0) are not. Of the vocabulary's 640 listed misspellings only 11 reach it.
+REAL_WORD_ZIPF = 2.5
+# Typo correction's minimum rapidfuzz ratio: into a vocabulary word, into a listing's word.
+VOCAB_CUTOFF = 80
+LISTING_CUTOFF = 84
 _APOSTROPHES = str.maketrans("", "", "'’‘`´")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -61,6 +76,11 @@ class Interpretation:
     matched: dict[str, tuple[str, ...]] = field(default_factory=dict)  # need id -> words
     terms: tuple[str, ...] = ()  # words to look for in listing text
     corrections: dict[str, str] = field(default_factory=dict)  # typed -> meant
+    # Corrections that were guesses (typo correction), not the vocabulary's listed
+    # misspellings: the person is offered their own words back ("Search instead for ...").
+    guessed: tuple[str, ...] = ()
+    # The words were taken exactly as typed: no typo correction ("exact" in a search).
+    exact: bool = False
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # group id -> words
     # Groups whose services are usually only for their members, when the person named no
     # group: services open to everyone are then put first.
@@ -75,6 +95,15 @@ class Interpretation:
         if not self.corrections:
             return None
         return " ".join(self.corrections.get(word, word) for word in self.text.split())
+
+    @property
+    def unclear(self) -> bool:
+        """Words were typed but none says what is wanted ("support groups", "help me").
+
+        Such a query matches nothing by text: listing every service alphabetically would
+        pretend to be an answer.
+        """
+        return bool(self.text) and not (self.needs or self.groups or self.terms)
 
     @property
     def stated_needs(self) -> list[str]:
@@ -97,7 +126,7 @@ class _Matcher:
     group_words: dict[str, str]  # exact word -> group ("pensioner", "refugee", "dad")
     group_misspellings: dict[str, tuple[str, str]]  # misspelling -> (group, intended word)
     misspellings: dict[str, tuple[str, str]]  # misspelling -> (need, intended word)
-    fuzzy_choices: tuple[str, ...]  # vocabulary words, of needs and groups, for typo matching
+    fuzzy_choices: tuple[str, ...]  # vocabulary words, of needs and groups, sorted
     related: dict[str, tuple[str, ...]]
     members_only: tuple[str, ...]  # groups whose services are usually only for members
 
@@ -179,18 +208,43 @@ def _closest(word: str, choices: list[str]) -> str | None:
     return match[0] if match else None
 
 
+@lru_cache(maxsize=4096)
+def is_english(word: str) -> bool:
+    """Whether ``word`` is a real English word by the offline frequency list (no network)."""
+    return zipf_frequency(word, "en") >= REAL_WORD_ZIPF
+
+
+def is_real_word(word: str, vocab: Vocabulary, known_words: Set[str] = frozenset()) -> bool:
+    """A word never corrected: in the vocabulary, in the listings, or an English word."""
+    matcher = _matcher(vocab)
+    return (
+        word in matcher.words
+        or word in matcher.group_words
+        or stem(word) in matcher.stems
+        or word in known_words
+        or is_english(word)
+    )
+
+
 def interpret(
-    text: object, vocab: Vocabulary, known_words: Set[str] = frozenset(), age: int | None = None
+    text: object,
+    vocab: Vocabulary,
+    known_words: Set[str] = frozenset(),
+    age: int | None = None,
+    *,
+    exact: bool = False,
 ) -> Interpretation:
     """Read a need as typed, returning need ids, groups, search words and any typo corrections.
 
     ``known_words`` are words that appear in the listings; a word found there is taken as
-    written, so a group's own name ("Kintsugi") is never "corrected" into something else. A
-    group word ("refugee", "pensioner") is never stemmed or corrected into a need either.
+    written, so a group's own name ("Kintsugi") is never "corrected" into something else, and
+    neither is any English word ("kill", "cheap", "dressed"). A group word ("refugee",
+    "pensioner") is never stemmed or corrected into a need either. ``exact`` turns typo
+    correction off: the "Search instead for" link asks for the words as typed.
     """
     cleaned = clean_text(text)
     if not cleaned:
-        return Interpretation(text="")
+        return Interpretation(text="", exact=exact)
     matcher = _matcher(vocab)
     needs: dict[str, float] = {}
     matched: dict[str, list[str]] = {}
@@ -219,6 +273,7 @@ def interpret(
 
     terms: list[str] = []
     corrections: dict[str, str] = {}
+    guessed: list[str] = []
     relative = ""  # "mum" in "my mum has dementia": someone the person may look after
     all_words = cleaned.split()
     for index, word in enumerate(all_words):
@@ -259,14 +314,22 @@ def interpret(
                 found_group(matcher.group_words[intended], word)
             corrections[word] = intended
             terms.append(intended)
-        elif in_any_phrase or word.isdigit() or len(word) < 4 or word in known_words:
-            terms.append(word)
+        elif (
+            exact
+            or in_any_phrase
+            or word.isdigit()
+            or len(word) < 4
+            or word in known_words
+            or is_english(word)
+        ):
+            terms.append(word)  # a real word, or one the person asked to keep
         else:
             fixed = _correct(word, matcher, known_words)
             if fixed is None:
                 terms.append(word)
                 continue
             corrections[word] = fixed
+            guessed.append(word)
             terms.append(fixed)
             if fixed in matcher.group_words:
                 found_group(matcher.group_words[fixed], word)
@@ -288,6 +351,8 @@ def interpret(
         matched={need: tuple(words) for need, words in matched.items()},
         terms=tuple(dict.fromkeys(terms)),
         corrections=corrections,
+        guessed=tuple(guessed),
+        exact=exact,
         groups={group: tuple(dict.fromkeys(words)) for group, words in groups.items()},
         members_only=members_only,
         group_labels={group: vocab.group_label(group) for group in [*groups, *members_only]},
@@ -308,12 +373,25 @@ def _group_for_age(age: int | None, vocab: Vocabulary) -> str | None:
 
 
 def _correct(word: str, matcher: _Matcher, known_words: Set[str]) -> str | None:
-    """The word probably meant, from the vocabulary first and then the listings' words."""
-    best = process.extractOne(word, matcher.fuzzy_choices, scorer=fuzz.ratio, score_cutoff=80)
-    if best:
-        return best[0]
-    if known_words:
-        best = process.extractOne(word, known_words, scorer=fuzz.ratio, score_cutoff=84)
-        if best:
-            return best[0]
-    return None
+    """The word probably meant, from the vocabulary first and then the listings' words.
+
+    Deterministic: the best score wins, then the length nearest the typed word's, then
+    alphabetical order, so no tie is settled by the order a set happens to iterate in.
+    """
+    best = _best_match(word, matcher.fuzzy_choices, VOCAB_CUTOFF)
+    if best is None and known_words:
+        best = _best_match(word, _sorted_words(frozenset(known_words)), LISTING_CUTOFF)
+    return best
+
+
+def _best_match(word: str, choices: tuple[str, ...], cutoff: int) -> str | None:
+    found = process.extract(word, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
+    if not found:
+        return None
+    return min(found, key=lambda match: (-match[1], abs(len(match[0]) - len(word)), match[0]))[0]
+
+
+@lru_cache(maxsize=4)
+def _sorted_words(words: frozenset[str]) -> tuple[str, ...]:
+    """The listings' words in a fixed order (one index build's worth, cached)."""
+    return tuple(sorted(word for word in words if len(word) >= 3))

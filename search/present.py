@@ -58,6 +58,8 @@ def response_to_dict(response: SearchResponse, vocab: Vocabulary) -> dict[str, A
             "corrections": response.interpretation.corrections,
         },
         "did_you_mean": response.did_you_mean,
+        "search_instead": response.search_instead,
+        "unclear": response.unclear,
         "location": asdict(response.place) if response.place else None,
         "location_problem": response.place_problem,
         "location_suggestions": response.place_suggestions,
@@ -90,6 +92,11 @@ class Links:
             "html": f"{self.site_root}/services/{listing_id}",
             "oruk": f"{self.site_root}/api/oruk/services/{listing_id}",
         }
+
+    @property
+    def needs(self) -> dict[str, str]:
+        """Browse by need: the API's list of needs and the site's page of them."""
+        return {"self": f"{self.api_root}/needs", "html": f"{self.site_root}/needs"}
 
 
 SUMMARY_CHARS = 200
@@ -239,6 +246,7 @@ def request_dict(request: SearchRequest) -> dict[str, Any]:
     """The search as understood, in the API's own parameter names (defaults filled in)."""
     return {
         "q": request.text,
+        "exact": request.exact,
         "near": request.near,
         "radius": request.radius_miles,
         "free": request.free,
@@ -284,6 +292,10 @@ def api_search(
         "facets": response.facets,
         "location": place_dict(response.place, request.near) if response.place else None,
         "did_you_mean": response.did_you_mean,
+        "search_instead": response.search_instead,
+        "unclear": (
+            {"message": response.unclear, "browse": links.needs} if response.unclear else None
+        ),
         "interpreted": {
             "text": response.interpretation.text,
             "needs": [

@@ -21,7 +21,7 @@ MAX_PLACE_CHARS = 100
 
 # The query parameters of a search, in the order a URL lists them: the site's GET forms, the
 # API and `signpost search` all use these names, so a site URL and an API URL ask the same.
-FLAGS = ("free", "step_free", "open_now", "local_only")
+FLAGS = ("free", "step_free", "open_now", "local_only", "exact")
 FILTERS = (
     "free",
     "step_free",
@@ -33,7 +33,8 @@ FILTERS = (
     "need",
     "local_only",
 )
-PARAMETERS = ("q", "near", "radius", *FILTERS, "page", "per_page")
+# `exact`: take the words as typed, with no typo correction (the "Search instead for" link).
+PARAMETERS = ("q", "exact", "near", "radius", *FILTERS, "page", "per_page")
 
 _TRUE = {"1", "true", "yes", "on", "y"}
 _FALSE = {"0", "false", "no", "off", "n", ""}
@@ -55,6 +56,7 @@ class SearchRequest:
     include_remote: bool = True
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    exact: bool = False  # words as typed: no typo correction
 
     @property
     def has_filters(self) -> bool:
@@ -76,6 +78,7 @@ class SearchRequest:
             radius_miles=self.radius_miles,
             include_remote=self.include_remote,
             per_page=self.per_page,
+            exact=self.exact,
         )
 
 
@@ -182,5 +185,6 @@ def parse_request(args: Mapping, need_ids: tuple[str, ...] = ()) -> Parsed:
         include_remote=not flag("local_only"),
         page=number("page", 1, MAX_PAGE, 1, int),
         per_page=number("per_page", 1, MAX_PER_PAGE, DEFAULT_PER_PAGE, int),
+        exact=flag("exact"),
     )
     return Parsed(request, errors)

@@ -29,6 +29,8 @@ SEARCH_KEYS = {
     "facets",
     "location",
     "did_you_mean",
+    "search_instead",
+    "unclear",
     "interpreted",
     "wider",
     "build_id",
@@ -259,8 +261,8 @@ def test_misspelt_parameter_gets_a_suggestion(api):
         "code": "unknown-parameter",
         "message": "Unknown parameter 'radious'. Did you mean 'radius'?",
         "parameter": "radious",
-        "allowed": "q, near, radius, free, step_free, day, open_now, age, access, delivery, "
-        "need, local_only, page, per_page",
+        "allowed": "q, exact, near, radius, free, step_free, day, open_now, age, access, "
+        "delivery, need, local_only, page, per_page",
     }
 
 

@@ -201,6 +201,7 @@ def _schemas(need_ids: tuple[str, ...]) -> dict[str, Any]:
                 "query": obj(
                     {
                         "q": STRING,
+                        "exact": BOOLEAN,
                         "near": STRING,
                         "radius": NUMBER,
                         "free": BOOLEAN,
@@ -231,6 +232,10 @@ def _schemas(need_ids: tuple[str, ...]) -> dict[str, Any]:
                 },
                 "location": nullable(ref("Place")),
                 "did_you_mean": NULLABLE_STRING,
+                "search_instead": NULLABLE_STRING,
+                "unclear": nullable(
+                    obj({"message": STRING, "browse": obj({"self": STRING, "html": STRING})})
+                ),
                 "interpreted": obj({"text": STRING, "needs": array(id_label)}),
                 "wider": array(
                     obj({"description": STRING, "count": INTEGER, "changes": {"type": "object"}})
@@ -338,6 +343,12 @@ def openapi_document(need_ids: tuple[str, ...]) -> dict[str, Any]:
     days = {"type": "string", "enum": list(DAYS)}
     search_params = [
         _param("q", STRING, "What the person needs, in their own words, e.g. 'lonely'."),
+        _param(
+            "exact",
+            BOOLEAN,
+            "Take the words in q exactly as typed, with no typo correction (what "
+            "search_instead offers when a correction was a guess).",
+        ),
         _param(
             "near",
             {"type": "string", "maxLength": 100},

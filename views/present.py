@@ -105,6 +105,7 @@ NEED_CATEGORIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         (
             "debt-and-money",
             "benefits",
+            "advocacy",
             "food",
             "housing",
             "keeping-warm",

@@ -230,6 +230,13 @@ def render_search(args: MultiDict, *, need_page: str | None = None):
             if response.did_you_mean
             else None
         ),
+        search_instead_link=(
+            base
+            + "?"
+            + present.change_query(pairs, set_={"q": response.search_instead, "exact": "true"})
+            if response.search_instead
+            else None
+        ),
         stated_needs=[vocab.need_label(need) for need in response.interpretation.stated_needs],
         page_missing=parsed.request.page > response.pages,
         first_page=base + "?" + present.change_query(pairs),
