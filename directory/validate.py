@@ -19,12 +19,12 @@ from typing import Any, Protocol
 from directory import model
 from directory.geocode import normalise_postcode
 from directory.languages import language_code
+from directory.listing_files import ID_PATTERN, MAX_ID_LENGTH, discover
 from directory.load import KeyPath, LoadedFile, display_path, load_file
 from directory.model import Listing
 from directory.problems import Problem, escape_text, quote
 from directory.vocabulary import Vocabulary
 
-ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 URL_PATTERN = re.compile(r"^https?://[^\s/]+\.[^\s/]+(/\S*)?$")
@@ -157,29 +157,13 @@ class Report:
 
 
 def find_listing_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[str]]:
-    """Listing files under ``paths`` (folders are searched recursively), and missing paths."""
-    found: list[Path] = []
-    missing: list[str] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.suffix in (".yaml", ".yml")
-                    and p.is_file()
-                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                )
-            )
-        elif path.is_file():
-            found.append(path)
-        else:
-            missing.append(str(raw))
-    unique: dict[Path, None] = {}
-    for path in found:
-        unique.setdefault(path.resolve(), None)
-    return list(unique), missing
+    """Listing files under ``paths`` (folders are searched recursively), and missing paths.
+
+    Links that leave the folder and ``*.YAML`` files are left out; ``validate_paths`` says
+    why (see directory/listing_files.py).
+    """
+    found = discover(paths)
+    return found.files, found.missing
 
 
 def validate_paths(
@@ -190,8 +174,10 @@ def validate_paths(
     today: date | None = None,
 ) -> Report:
     """Validate every listing file under ``paths``, including ids that clash across files."""
-    files, missing = find_listing_files(paths)
+    found = discover(paths)
+    files, missing = found.files, found.missing
     report = Report(files=len(files))
+    report.problems.extend(found.problems)
     for raw in missing:
         report.problems.append(
             Problem(raw, 1, 1, "No such file or folder. Check the path and try again.")
@@ -264,8 +250,15 @@ def check_loaded(
     if not ID_PATTERN.match(listing_id):
         loaded.problem(
             (),
-            f"The file name '{listing_id}' cannot be used as an id. Use lowercase letters, "
-            f"numbers and hyphens only, for example {_slug(listing_id)}.yaml.",
+            f"The file name {quote(listing_id)} cannot be used as an id. Use lowercase letters, "
+            f"numbers and hyphens only, for example {_slug(listing_id)[:MAX_ID_LENGTH]}.yaml.",
+        )
+    elif len(listing_id) > MAX_ID_LENGTH:
+        loaded.problem(
+            (),
+            f"The file name is {len(listing_id)} characters long; an id can have at most "
+            f"{MAX_ID_LENGTH} (longer ones cannot be kept on a shortlist). Shorten it, for "
+            f"example to {listing_id[:MAX_ID_LENGTH].rstrip('-')}.yaml.",
         )
     listing = checker.check(listing_id, area, source)
     problems = sorted(loaded.problems, key=lambda p: (p.line, p.column))

@@ -211,3 +211,152 @@ def test_workflow_escapes_annotations_and_hides_commands_in_raw_output():
     assert "python -m directory.problems --github < problems.txt" in workflow
     assert "::stop-commands::" in workflow
     assert "sed -E" not in workflow
+
+
+# ---- 10: symbolic links never leave the data folder ---------------------------------------
+
+
+@pytest.fixture
+def services(tmp_path):
+    folder = tmp_path / "data" / "services" / "thanet"
+    folder.mkdir(parents=True)
+    (folder / "margate-mens-shed.yaml").write_text(TEMPLATE, encoding="utf-8")
+    return folder.parent
+
+
+def _messages(report) -> list[str]:
+    return [str(problem) for problem in report.problems]
+
+
+def test_link_to_a_system_file_is_refused_unread(services, vocab):
+    (services / "thanet" / "passwd.yaml").symlink_to("/etc/passwd")
+    report = validate_paths([services], vocab, today=TODAY)
+    [message] = _messages(report)
+    assert "thanet/passwd.yaml:1:1: This is a link to a file outside" in message
+    assert "x:0:0" not in message
+    assert [listing.id for listing in report.listings] == ["margate-mens-shed"]
+
+
+def test_link_to_outside_yaml_does_not_leak_its_keys_or_its_id(tmp_path, services, vocab):
+    secret = tmp_path / "elsewhere" / "secret-listing.yaml"
+    secret.parent.mkdir()
+    secret.write_text("api_token: hunter2\n" + TEMPLATE, encoding="utf-8")
+    outside = tmp_path / "elsewhere" / "good-listing.yaml"
+    outside.write_text(TEMPLATE, encoding="utf-8")
+    (services / "thanet" / "secret.yaml").symlink_to(secret)
+    (services / "thanet" / "borrowed.yaml").symlink_to(outside)
+    report = validate_paths([services], vocab, today=TODAY)
+    messages = _messages(report)
+    assert len(messages) == 2
+    assert all("This is a link to a file outside" in m for m in messages)
+    assert not any("api_token" in m or "hunter2" in m for m in messages)
+    ids = [listing.id for listing in report.listings]
+    assert ids == ["margate-mens-shed"]  # not "good-listing", the outside file's id
+
+
+def test_linked_folder_outside_is_refused(tmp_path, services, vocab):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "other-shed.yaml").write_text(TEMPLATE, encoding="utf-8")
+    (services / "kent").symlink_to(elsewhere, target_is_directory=True)
+    report = validate_paths([services], vocab, today=TODAY)
+    [message] = _messages(report)
+    assert "services/kent:1:1: This is a link to a folder outside" in message
+    assert [listing.id for listing in report.listings] == ["margate-mens-shed"]
+
+
+def test_links_inside_the_folder_and_broken_links(services, vocab):
+    (services / "thanet" / "alias.yaml").symlink_to(services / "thanet" / "margate-mens-shed.yaml")
+    (services / "thanet" / "gone.yaml").symlink_to(services / "thanet" / "nothing.yaml")
+    report = validate_paths([services], vocab, today=TODAY)
+    [message] = _messages(report)
+    assert "gone.yaml:1:1: This is a link to a file that does not exist" in message
+    assert [listing.id for listing in report.listings] == ["margate-mens-shed"]
+
+
+def test_a_named_file_that_links_outside_is_refused(tmp_path, services, vocab):
+    (services / "thanet" / "passwd.yaml").symlink_to("/etc/passwd")
+    report = validate_paths([services / "thanet" / "passwd.yaml"], vocab, today=TODAY)
+    [message] = _messages(report)
+    assert "This is a link to a file outside" in message and "x:0:0" not in message
+
+
+def test_the_index_refuses_outside_links_too(tmp_path, data_dir):
+    (data_dir / "services" / "thanet" / "passwd.yaml").symlink_to("/etc/passwd")
+    result = signpost(
+        "index", "--data", str(data_dir), "--index", str(tmp_path / "i"), cwd=tmp_path
+    )
+    assert result.returncode == 1
+    output = result.stdout + result.stderr
+    assert "passwd.yaml:1:1: This is a link to a file outside" in output
+    assert "x:0:0" not in output
+
+
+# ---- 12: ids, extensions and area folders ---------------------------------------------------
+
+
+def _validate_named(services, vocab, name: str, area: str = "thanet"):
+    folder = services / area
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(TEMPLATE, encoding="utf-8")
+    (services / "thanet" / "margate-mens-shed.yaml").unlink()
+    return validate_paths([services], vocab, today=TODAY)
+
+
+def test_id_with_a_newline_is_refused(services, vocab):
+    report = _validate_named(services, vocab, "shed\n.yaml")
+    [message] = _messages(report)
+    assert "The file name 'shed\\n' cannot be used as an id" in message
+    assert "for example shed.yaml" in message
+    assert report.listings == []
+
+
+def test_id_longer_than_the_shortlist_keeps_is_refused(services, vocab):
+    report = _validate_named(services, vocab, "a" * 250 + ".yaml")
+    [message] = _messages(report)
+    assert "The file name is 250 characters long; an id can have at most 100" in message
+    assert "cannot be kept on a shortlist" in message
+
+
+def test_longest_allowed_id_survives_the_shortlist(services, vocab):
+    from views.shortlist_store import parse_ids
+
+    longest = "-".join(["abcdefghi"] * 10)  # 99 characters
+    longest += "j"
+    assert len(longest) == 100
+    report = _validate_named(services, vocab, longest + ".yaml")
+    assert report.problems == [] and report.listings[0].id == longest
+    assert parse_ids(longest) == [longest]
+
+
+@pytest.mark.parametrize("name", ["shed.YAML", "shed.Yml", "shed.yAml"])
+def test_upper_case_extension_gets_a_message(services, vocab, name):
+    report = _validate_named(services, vocab, name)
+    [message] = _messages(report)
+    right = "shed" + name[4:].lower()
+    assert (
+        f"This file was not read: listing files must end in lowercase .yaml. Rename it to '{right}'"
+        in message
+    )
+    assert report.files == 0
+
+
+@pytest.mark.parametrize(
+    ("folder", "suggested"),
+    [("East Kent", "east-kent"), ("Camden_North", "camden-north"), ("BRIGHTON", "brighton")],
+)
+def test_area_folder_names_are_checked_once(services, vocab, folder, suggested):
+    area = services / folder
+    area.mkdir()
+    for name in ("one-shed.yaml", "two-shed.yaml"):
+        (area / name).write_text(TEMPLATE, encoding="utf-8")
+    report = validate_paths([services], vocab, today=TODAY)
+    [message] = _messages(report)
+    assert f"The folder name '{folder}' cannot be used as an area" in message
+    assert f"for example {suggested}." in message
+    assert len(report.listings) == 3
+
+
+def test_good_area_folders_and_files_pass(services, vocab):
+    report = validate_paths([services], vocab, today=TODAY)
+    assert report.problems == [] and len(report.listings) == 1
