@@ -426,6 +426,14 @@ def serve(host, port, workers, threads, data_dir, index_dir) -> None:
         )
     os.environ["SIGNPOST_DATA"] = str(settings.data_dir)
     os.environ["SIGNPOST_INDEX"] = str(settings.index_dir)
+    if host not in ("127.0.0.1", "localhost", "::1") and not (
+        os.environ.get("SIGNPOST_PUBLIC_URL") or os.environ.get("SIGNPOST_TRUSTED_HOSTS")
+    ):
+        click.echo(
+            "Warning: neither SIGNPOST_PUBLIC_URL nor SIGNPOST_TRUSTED_HOSTS is set, so only "
+            "requests for localhost or 127.0.0.1 are answered; others get 400 Bad Request.",
+            err=True,
+        )
     click.echo(
         f"Serving on http://{host}:{port} with {workers} {worker_class} worker(s)"
         + (f" x {threads} thread(s)." if worker_class == "gthread" else "."),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
+from views.security import host_name, trusted_hosts
 
 HOSTILE_NAME = "<script>alert('x')</script> Shed"
 
@@ -24,7 +25,7 @@ def test_every_response_carries_the_security_headers(client, path):
 
 
 def test_hsts_only_over_https(client):
-    response = client.get("/healthz", base_url="https://signpost.example.org")
+    response = client.get("/healthz", base_url="https://localhost")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
@@ -133,3 +134,136 @@ def test_limits_are_per_client_address(limited):
 
 def test_health_checks_are_never_limited(limited):
     assert all(limited.get("/healthz").status_code == 200 for _ in range(10))
+
+
+# ---- The Host header --------------------------------------------------------------------------
+
+
+def make_app(settings, **config):
+    return create_app(
+        {
+            "TESTING": True,
+            "SIGNPOST_DATA": str(settings.data_dir),
+            "SIGNPOST_INDEX": str(settings.index_dir),
+            **config,
+        }
+    )
+
+
+EVIL = {"Host": "evil.example"}
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
+SHED = "margate-mens-shed"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/?q=shed",
+        f"/services/{SHED}",
+        f"/shortlist/handout?ids={SHED}",
+        f"/shortlist/text?ids={SHED}",
+        f"/shortlist/?ids={SHED}",
+        "/api/v1/services?q=shed",
+        f"/api/v1/services/{SHED}",
+        "/static//x",
+    ],
+)
+def test_another_sites_name_is_refused_not_reflected(client, path):
+    response = client.get(path, headers=EVIL)
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "evil.example" not in body and "evil.example" not in str(response.headers)
+    if path.startswith("/api/"):
+        assert "does not answer to that site name" in response.get_json()["error"]["message"]
+    else:
+        assert "Sorry, something was wrong with that request" in body
+
+
+def test_a_posted_handout_from_another_site_name_is_refused(client):
+    response = client.post("/shortlist/handout", data={"ids": SHED}, headers=EVIL)
+    assert response.status_code == 400
+
+
+def test_health_checks_answer_any_name(client):
+    assert client.get("/healthz", headers=EVIL).status_code == 200
+
+
+def test_the_public_url_names_the_site_and_builds_every_link(settings, publish_data):
+    assert publish_data().ok
+    app = make_app(settings, SIGNPOST_PUBLIC_URL="https://signpost.example.org")
+    client = app.test_client()
+    assert client.get(f"/services/{SHED}", headers=EVIL).status_code == 400
+    assert client.get("/", headers={"Host": "localhost"}).status_code == 200  # on the server
+    good = {"Host": "signpost.example.org"}
+    handout = client.get(f"/shortlist/handout?ids={SHED}").get_data(as_text=True)
+    assert f"https://signpost.example.org/services/{SHED}" in handout
+    text = client.get(f"/shortlist/text?ids={SHED}", headers=good).get_data(as_text=True)
+    assert "https://signpost.example.org/" in text
+    api = client.get(f"/api/v1/services/{SHED}", headers=good).get_data(as_text=True)
+    assert "https://signpost.example.org/" in api and "localhost" not in api
+
+
+def test_trusted_hosts_setting(settings, publish_data):
+    assert publish_data().ok
+    client = make_app(
+        settings, SIGNPOST_TRUSTED_HOSTS="signpost.example.org, .nhs.example"
+    ).test_client()
+    for host, status in [
+        ("signpost.example.org", 200),
+        ("SIGNPOST.example.org:8443", 200),
+        ("thanet.nhs.example", 200),
+        ("nhs.example", 200),
+        ("evil.example", 400),
+        ("localhost", 200),
+        ("evil.example:80@localhost", 400),
+        ("signpost.example.org.evil.example", 400),
+    ]:
+        assert client.get("/about", headers={"Host": host}).status_code == status, host
+
+
+@pytest.mark.parametrize(
+    ("public_url", "listed", "expected"),
+    [
+        ("", "", LOOPBACK),
+        ("https://signpost.example.org/", "", ("signpost.example.org", *LOOPBACK)),
+        (
+            "https://signpost.example.org:8443",
+            "a.example b.example",
+            ("a.example", "b.example", "signpost.example.org", *LOOPBACK),
+        ),
+        ("", "Signpost.Example.org.,*", ("signpost.example.org", "*", *LOOPBACK)),
+    ],
+)
+def test_trusted_host_names(public_url, listed, expected):
+    assert trusted_hosts(public_url, listed) == expected
+
+
+@pytest.mark.parametrize(
+    ("host", "name"),
+    [
+        ("localhost:5000", "localhost"),
+        ("[::1]:5000", "::1"),
+        ("Example.ORG.", "example.org"),
+        ("", ""),
+    ],
+)
+def test_host_name(host, name):
+    assert host_name(host) == name
+
+
+def test_doubled_slashes_are_not_found_rather_than_redirected(client):
+    response = client.get("/static//x")
+    assert response.status_code == 404 and "Location" not in response.headers
+
+
+def test_api_etags_differ_between_site_names(client):
+    """Answers hold absolute links on the name asked for: one name's ETag must not fit both."""
+    first = client.get("/api/v1/services?q=shed", headers={"Host": "localhost"})
+    second = client.get("/api/v1/services?q=shed", headers={"Host": "127.0.0.1"})
+    assert first.headers["ETag"] != second.headers["ETag"]
+    again = client.get(
+        "/api/v1/services?q=shed",
+        headers={"Host": "127.0.0.1", "If-None-Match": first.headers["ETag"]},
+    )
+    assert again.status_code == 200 and "http://127.0.0.1/" in again.get_data(as_text=True)

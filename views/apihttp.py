@@ -19,6 +19,8 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response, g, request
 
+from views.apiutil import site_root
+
 CACHE_SECONDS = 300
 COMPRESS_MIN_BYTES = 500
 COMPRESSIBLE = {"application/json", "application/xml", "image/svg+xml", "text/csv"}
@@ -84,7 +86,9 @@ def install(bp: Blueprint, seed: EtagSeed) -> None:
         text = seed()
         if text is None:
             return None
-        g.api_etag = etag_for(text)
+        # Answers carry absolute links on this site's root (the Host when no public URL is
+        # set), so two names for one server must not share an ETag.
+        g.api_etag = etag_for(f"{text}|{site_root()}")
         if request.if_none_match and request.if_none_match.contains_weak(g.api_etag):
             return Response(status=304)
         return None

@@ -8,6 +8,8 @@ script or style, no third-party code) means listing text can never run as script
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, abort, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -21,6 +23,10 @@ DEFAULT_RATE_LIMIT = "600 per minute;60 per second"
 MAX_REQUEST_BYTES = 64 * 1024  # forms only ever post a few service ids
 HSTS = "max-age=31536000; includeSubDomains"
 RATE_LIMIT_FILE = "ratelimit.sqlite3"
+UNKNOWN_HOST = (
+    "This server does not answer to that site name. Set SIGNPOST_PUBLIC_URL or "
+    "SIGNPOST_TRUSTED_HOSTS to the names it is reached by."
+)
 
 
 def content_security_policy(map_tiles: str = "") -> str:
@@ -42,6 +48,45 @@ def content_security_policy(map_tiles: str = "") -> str:
     )
 
 
+# Always answered, so checks on the server itself work (curl, a local health probe); a
+# server on loopback (``make run``) needs no setting. Other names must be configured.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def host_name(host: str) -> str:
+    """``Host`` header -> bare lower-case name: no port, no IPv6 brackets, no final dot."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        host = host[1:].split("]", 1)[0]
+    elif host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    return host.rstrip(".")
+
+
+def trusted_hosts(public_url: str, listed: str) -> tuple[str, ...]:
+    """The host names this site answers to: SIGNPOST_TRUSTED_HOSTS, the public URL's, loopback.
+
+    ``listed`` is comma- or space-separated; ``.example.org`` also trusts its subdomains,
+    and ``*`` trusts any host (only behind a proxy that already checks the name).
+    """
+    names = [name if name == "*" else host_name(name) for name in listed.replace(",", " ").split()]
+    if public_url:
+        names.append(host_name(urlsplit(public_url).netloc.rsplit("@", 1)[-1]))
+    return tuple(dict.fromkeys(name for name in (*names, *LOOPBACK_HOSTS) if name))
+
+
+def host_is_trusted(host: str, trusted: tuple[str, ...]) -> bool:
+    name = host_name(host)
+    if not name:
+        return False
+    for entry in trusted:
+        if entry == "*" or name == entry:
+            return True
+        if entry.startswith(".") and (name.endswith(entry) or name == entry[1:]):
+            return True
+    return False
+
+
 def default_storage(app: Flask) -> str:
     """The rate-limit store when none is set: one SQLite file beside the index folder."""
     index_dir = app.config["SIGNPOST_SETTINGS"].index_dir
@@ -58,6 +103,23 @@ def init_app(app: Flask) -> Limiter:
         # limits see the client and HSTS sees HTTPS.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     policy = content_security_policy(setting("SIGNPOST_MAP_TILES", app))
+    hosts = trusted_hosts(
+        setting("SIGNPOST_PUBLIC_URL", app), setting("SIGNPOST_TRUSTED_HOSTS", app)
+    )
+    app.config["SIGNPOST_TRUSTED_HOST_NAMES"] = hosts
+    # "/static//x" would redirect to an absolute address built from the Host header; a
+    # doubled slash is simply not found instead (rules made before this line included).
+    app.url_map.merge_slashes = False
+    for rule in app.url_map.iter_rules():
+        rule.merge_slashes = False
+
+    @app.before_request
+    def _refuse_unknown_hosts() -> None:
+        # Links, QR codes and redirects are built from the Host header when no public URL is
+        # set, so a request naming another site must not get an answer that points there.
+        # Health checks may use any name (a load balancer often uses the server's address).
+        if request.path != "/healthz" and not host_is_trusted(request.host, hosts):
+            abort(400, description=UNKNOWN_HOST)
 
     @app.before_request
     def _refuse_large_bodies() -> None:
