@@ -617,12 +617,19 @@ def export(
     default=None,
     help="Area folder to put them in under --output-dir, e.g. leeds (lowercase, hyphens).",
 )
-@click.option("--force", is_flag=True, help="Overwrite listing files that already exist.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Also update listing files that have edits not yet committed to git.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Show what would be written and changed; write nothing."
+)
 @click.option(
     "--reviewed-by",
     default=None,
-    help="Who the listings' reviewed_by should name (default: 'Imported from Open Referral UK "
-    "data').",
+    help="Who the listings' reviewed_by should name (default: what a Signpost export says, "
+    "else 'Imported from Open Referral UK data').",
 )
 @data_option
 def import_command(
@@ -631,25 +638,22 @@ def import_command(
     output_dir: Path,
     area: str | None,
     force: bool,
+    dry_run: bool,
     reviewed_by: str | None,
     data_dir: Path | None,
 ) -> None:
     """Turn an Open Referral UK / HSDS JSON export into listing files, one per service.
 
     Each file is written in the listing format with '# guessed:' comments on values the data
-    did not give, then checked with the real validator. Prints what could not be mapped for
-    each service, never overwrites a file without --force, and exits 1 if any listing it
-    wrote is invalid (fix the files, then run 'signpost validate').
+    did not give, then checked with the real validator. Importing again updates the same
+    files in place and lists every field it changed; files with edits not yet committed to
+    git are left alone unless --force. Exits 1 if any listing it wrote is invalid.
     """
     from datetime import date
 
-    from directory.oruk_import import (
-        DEFAULT_REVIEWED_BY,
-        NotHSDSError,
-        import_document,
-        write_listings,
-    )
-    from directory.validate import ID_PATTERN, find_listing_files, validate_file
+    from directory.import_write import apply_plan, plan_import, uncommitted_files
+    from directory.oruk_import import DEFAULT_REVIEWED_BY, NotHSDSError, import_document
+    from directory.validate import ID_PATTERN, find_listing_files
 
     settings = _settings(data_dir)
     vocab = _vocabulary(settings)
@@ -657,53 +661,103 @@ def import_command(
         raise click.BadParameter(
             "use lowercase letters, numbers and hyphens, e.g. east-kent.", param_hint="--area"
         )
+    document = _read_json(file)
     try:
-        document = json.loads(file.read_text(encoding="utf-8-sig"))
+        result = import_document(
+            document,
+            vocab,
+            today=date.today(),
+            reviewed_by=reviewed_by or DEFAULT_REVIEWED_BY,
+            keep_reviewer=reviewed_by is None,
+            gazetteer=_gazetteer(),
+        )
+    except NotHSDSError as error:
+        raise click.ClickException(f"{file}: {error}") from error
+    except RecursionError:
+        raise click.ClickException(f"{file} is nested too deeply to be HSDS data.") from None
+    for problem in result.problems:
+        click.echo(f"{file}: {problem}", err=True)
+    folder = output_dir / area if area else output_dir
+    existing, _missing = find_listing_files([settings.services_dir, output_dir])
+    changed = uncommitted_files(output_dir) if output_dir.is_dir() else None
+    plans = plan_import(
+        result.listings, folder, existing, vocab, force=force, uncommitted=changed
+    )
+    if not dry_run:
+        apply_plan(plans)
+    invalid = _report_import(plans, vocab, dry_run)
+    _import_summary(plans, folder, invalid, dry_run)
+    if invalid:
+        sys.exit(1)
+
+
+def _read_json(file: Path) -> object:
+    try:
+        return json.loads(file.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as error:
         raise click.ClickException(f"{file} is not UTF-8 text: {error.reason}.") from error
     except json.JSONDecodeError as error:
         raise click.ClickException(
             f"{file} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."
         ) from error
-    try:
-        result = import_document(
-            document, vocab, today=date.today(), reviewed_by=reviewed_by or DEFAULT_REVIEWED_BY
-        )
-    except NotHSDSError as error:
-        raise click.ClickException(f"{file}: {error}") from error
-    for problem in result.problems:
-        click.echo(f"{file}: {problem}", err=True)
-    folder = output_dir / area if area else output_dir
-    existing, _missing = find_listing_files([settings.services_dir, output_dir])
-    taken = {path.stem: path for path in existing}
-    written = write_listings(result.listings, folder, force=force, taken=taken)
+    except RecursionError:
+        raise click.ClickException(
+            f"{file} is nested too deeply to be HSDS data (hundreds of levels of brackets)."
+        ) from None
+
+
+def _report_import(plans: list, vocab, dry_run: bool) -> int:
+    """Print each listing's notes, changes and validation problems; return how many are bad."""
+    from directory.validate import validate_file
+
     gazetteer = _gazetteer()
-    invalid = skipped = 0
-    for outcome in written:
-        for message in outcome.item.messages():
+    invalid = 0
+    would = "would be " if dry_run else ""
+    for plan in plans:
+        for message in plan.item.messages():
             click.echo(message)
-        if not outcome.written:
-            skipped += 1
-            click.echo(f"{outcome.path}: {outcome.reason}", err=True)
+        if plan.action == "blocked":
+            click.echo(
+                f"{plan.path}: not updated: it has edits not yet committed to git. Commit or "
+                f"undo them, or use --force. The import would change: {'; '.join(plan.changes)}",
+                err=True,
+            )
+        elif plan.action == "update":
+            click.echo(f"{plan.path}: {would}updated: {'; '.join(plan.changes)}", err=True)
+        if not plan.writes or dry_run:
             continue
-        _listing, problems = validate_file(outcome.path, vocab, gazetteer=gazetteer)
-        if problems:
-            invalid += 1
+        _listing, problems = validate_file(plan.path, vocab, gazetteer=gazetteer)
+        invalid += bool(problems)
         for problem in problems:
             click.echo(str(problem))
-    made = len(written) - skipped
-    click.echo(
-        f"Wrote {made} listing{'s' if made != 1 else ''} to {folder}"
-        + (f"; {skipped} already existed (use --force to overwrite)" if skipped else "")
-        + (
-            f"; {invalid} need{'s' if invalid == 1 else ''} fixing (above)."
-            if invalid
-            else ". Check the lines marked '# guessed', then run 'signpost validate'."
-        ),
-        err=True,
+    return invalid
+
+
+def _import_summary(plans: list, folder: Path, invalid: int, dry_run: bool) -> None:
+    from collections import Counter
+
+    actions = Counter(plan.action for plan in plans)
+    guessed = Counter(
+        need for plan in plans if "needs" in plan.item.guesses for need in plan.item.data["needs"]
     )
-    if invalid:
-        sys.exit(1)
+    if guessed:
+        shown = ", ".join(f"{need} {count}" for need, count in guessed.most_common())
+        click.echo(f"Needs guessed from names and descriptions (check them): {shown}.", err=True)
+    verb = "Would write" if dry_run else "Wrote"
+    parts = [f"{verb} {actions['new']} new listing{'s' if actions['new'] != 1 else ''}"]
+    parts.append(f"{'would update' if dry_run else 'updated'} {actions['update']}")
+    parts.append(f"{actions['unchanged']} unchanged")
+    if actions["blocked"]:
+        parts.append(f"{actions['blocked']} not updated (edits not yet committed)")
+    tail = (
+        f"; {invalid} need{'s' if invalid == 1 else ''} fixing (above)."
+        if invalid
+        else ". Check the lines marked '# guessed', then run 'signpost validate'."
+    )
+    click.echo(", ".join(parts) + f" in {folder}" + tail, err=True)
+
+
+main.add_command(report_command)  # signpost report: insights/cli.py
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -271,6 +271,10 @@ def service_to_hsds(
         "name": listing.name,
         "description": listing.description,
         "status": STATUS_TO_HSDS[listing.status],
+        # What HSDS has no field for, as extension fields beside signpost_id, so that
+        # export then import gives back the same listing (a phone service is no location).
+        "signpost_delivery": list(listing.delivery),
+        "signpost_reviewed_by": listing.reviewed_by,
     }
     page = f"{base_url.rstrip('/')}/services/{listing.id}" if base_url else ""
     if listing.contact.website or page:

@@ -22,6 +22,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +32,17 @@ from directory.export import (
     BYDAY,
     NEEDS_TAXONOMY,
 )
-from directory.geocode import normalise_postcode
+from directory.geocode import distance_km, normalise_postcode
 from directory.languages import language_code
-from directory.model import ACCESSIBILITY, ROUTE_LABELS
-from directory.validate import EMAIL_PATTERN, ID_PATTERN, URL_PATTERN, parse_date, phone_problem
+from directory.model import ACCESSIBILITY, DELIVERY, ROUTE_LABELS
+from directory.validate import (
+    EMAIL_PATTERN,
+    ID_PATTERN,
+    URL_PATTERN,
+    PostcodeLookup,
+    parse_date,
+    phone_problem,
+)
 from directory.vocabulary import Vocabulary, need_aliases
 from directory.wording import describe_cost
 
@@ -124,6 +132,7 @@ class ImportedListing:
     label: str  # how messages name the service: its name, or its HSDS id
     source_id: str  # the HSDS service id, if any
     data: dict[str, Any]
+    signpost_id: str = ""  # set when the feed is Signpost's own export: the listing's id
     guesses: dict[str, str] = field(default_factory=dict)  # field path -> why
     notes: list[str] = field(default_factory=list)  # what could not be mapped
 
@@ -241,22 +250,86 @@ def match_needs(
     return list(dict.fromkeys(needs))[:8], list(dict.fromkeys(groups)), guessed, unmapped
 
 
+# Words that name how people get in touch or join, not what a service helps with: "email us",
+# "visit our website", "sessions on Zoom". In feeds they mostly sit in contact text, so on their
+# own they are no evidence of a digital-skills service (Bristol's feed: 157 services guessed as
+# digital skills, 53 of them about computers). They still count beside a stronger word.
+CHANNEL_WORDS = frozenset(
+    """email emails e-mail website websites zoom whatsapp facebook app apps skype instagram
+    youtube facetime google gmail texting""".split()
+)
+_CONTACT_TEXT = re.compile(
+    r"""\b(?:https?://|www\.)\S+
+    | \S+@\S+\.\S+
+    | \b(?:visit|see|check|go\ to|look\ at|via|on|through|from|using|use|at)\s+(?:our|the|their
+        |this|its|his|her)\s+(?:website|web\ ?site|web\ ?page|site|online\ form|facebook(?:\ page)?)
+    | \b(?:by|via|or|and)\s+(?:e-?mail|phone|telephone|text|whatsapp)\b
+    | \be-?mail(?:ing)?\s+(?:us|them|the\ team|the\ service|your)\b
+    | \b(?:our|their|the)\s+(?:website|web\ ?site|e-?mail(?:\ address)?)\b
+    | \b(?:website|e-?mail|tel|phone)\s*:
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+@dataclass(frozen=True)
+class _NeedTerms:
+    """The vocabulary's words and phrases, compiled once: guessing 819 services re-built
+    1,200 regular expressions per service (Python's pattern cache holds 512), 2-3 minutes in
+    all; now a set lookup per word and a regex only for phrases whose words are present."""
+
+    words: dict[str, tuple[str, ...]]  # word -> need ids listing it
+    phrases: tuple[tuple[frozenset[str], re.Pattern[str], tuple[str, ...]], ...]
+    order: dict[str, int]
+
+
+@lru_cache(maxsize=4)
+def _need_terms(vocab: Vocabulary) -> _NeedTerms:
+    words: dict[str, list[str]] = {}
+    phrases: dict[str, list[str]] = {}
+    for need in vocab.needs.values():
+        for term in need.phrases + need.words:
+            term = term.lower()
+            target = phrases if " " in term else words
+            target.setdefault(term, []).append(need.id)
+    compiled = tuple(
+        (
+            frozenset(_WORD.findall(text)),
+            re.compile(rf"(?<![a-z]){re.escape(text)}(?![a-z])"),
+            tuple(needs),
+        )
+        for text, needs in sorted(phrases.items())
+    )
+    order = {need: index for index, need in enumerate(vocab.needs)}
+    return _NeedTerms({w: tuple(n) for w, n in words.items()}, compiled, order)
+
+
 def guess_needs(name: str, description: str, vocab: Vocabulary) -> list[str]:
-    """Needs whose words appear in the name (counting double) or description, best first."""
+    """Needs whose words appear in the name (counting double) or description, best first.
+
+    Contact details ("email us", "visit our website", addresses) are taken out first, and a
+    need found only through words for getting in touch is not guessed.
+    """
+    terms = _need_terms(vocab)
     scores: dict[str, int] = {}
-    for weight, text in ((2, name.lower()), (1, description.lower())):
-        words = set(_WORD.findall(text))
-        for need in vocab.needs.values():
-            for term in need.phrases + need.words:
-                term = term.lower()
-                hit = (
-                    re.search(rf"(?<![a-z]){re.escape(term)}(?![a-z])", text)
-                    if " " in term
-                    else term in words
-                )
-                if hit:
-                    scores[need.id] = scores.get(need.id, 0) + weight
-    ranked = sorted(scores, key=lambda need: (-scores[need], list(vocab.needs).index(need)))
+    strong: set[str] = set()
+    for weight, raw in ((2, name), (1, description)):
+        text = _CONTACT_TEXT.sub(" ", raw.lower())
+        present = set(_WORD.findall(text))
+        for word in present:
+            for need in terms.words.get(word, ()):
+                scores[need] = scores.get(need, 0) + weight
+                if word not in CHANNEL_WORDS:
+                    strong.add(need)
+        for needed, pattern, needs in terms.phrases:
+            if needed <= present and pattern.search(text):
+                for need in needs:
+                    scores[need] = scores.get(need, 0) + weight
+                    strong.add(need)
+    ranked = sorted(
+        (need for need in scores if need in strong),
+        key=lambda need: (-scores[need], terms.order.get(need, 0)),
+    )
     return ranked[:MAX_GUESSED_NEEDS]
 
 
@@ -266,12 +339,13 @@ def access_from(text: str) -> tuple[list[str], str, bool, bool]:
     Signpost's own export writes the route labels as sentences, which map back exactly;
     anything else is guessed from words like "drop in" or "GP referral".
     """
-    routes: list[str] = []
+    found: list[tuple[int, str]] = []
     remaining = text
     for route, label in ROUTE_LABELS.items():
         if label + "." in remaining:
-            routes.append(route)
+            found.append((text.index(label + "."), route))
             remaining = remaining.replace(label + ".", "")
+    routes = [route for _, route in sorted(found)]  # in the order the listing gave them
     booking = "Booking is required." in remaining
     remaining = " ".join(remaining.replace("Booking is required.", "").split())
     if routes:
@@ -461,10 +535,16 @@ def service_to_listing(
     *,
     today: date,
     reviewed_by: str = DEFAULT_REVIEWED_BY,
+    keep_reviewer: bool = True,
     organisations: dict[str, Any] | None = None,
     locations: dict[str, Any] | None = None,
+    gazetteer: PostcodeLookup | None = None,
 ) -> ImportedListing:
-    """Map one HSDS service to a listing dict in the documented field order."""
+    """Map one HSDS service to a listing dict in the documented field order.
+
+    ``reviewed_by`` names the reviewer for feeds that do not say; a Signpost export's own
+    ``signpost_reviewed_by`` is kept unless ``keep_reviewer`` is false.
+    """
     organisations = organisations or {}
     locations = locations or {}
     name = plain(service.get("name"))
@@ -473,6 +553,8 @@ def service_to_listing(
     signpost_id = plain(service.get("signpost_id"))
     listing_id = signpost_id if ID_PATTERN.match(signpost_id) else slug(name or source_id)
     item = ImportedListing(id=listing_id, label=label, source_id=source_id, data={})
+    if listing_id == signpost_id:
+        item.signpost_id = signpost_id
     data, guesses, notes = item.data, item.guesses, item.notes
 
     if name:
@@ -555,7 +637,7 @@ def service_to_listing(
     contact = _contact(service, organisation, signpost_id, notes)
     data["contact"] = contact
 
-    venues, online, sessions = _locations(service, locations, notes)
+    venues, online, sessions = _locations(service, locations, notes, gazetteer)
     delivery = (["in-person"] if venues else []) + (["online"] if online else [])
     if not venues and not online:
         # Nothing says how it is run: a phone number suggests a phone service.
@@ -566,6 +648,11 @@ def service_to_listing(
             f"no venue with an address, so it is listed as {shown} service; add locations "
             "if it meets in person"
         )
+    own_delivery = _signpost_delivery(service, venues)
+    if own_delivery:  # Signpost's own export says how it is run: phone is no HSDS field
+        delivery = own_delivery
+        guesses.pop("delivery", None)
+        notes[:] = [note for note in notes if not note.startswith("no venue with an address")]
     data["delivery"] = delivery
     areas = [plain(area.get("name")).lower() for area in _items(service.get("service_areas"))]
     if any(area in _NATIONAL_AREAS for area in areas):
@@ -601,8 +688,20 @@ def service_to_listing(
     data["last_reviewed"] = reviewed
     if why_date:
         guesses["last_reviewed"] = why_date
-    data["reviewed_by"] = reviewed_by
+    own_reviewer = plain(service.get("signpost_reviewed_by"))
+    data["reviewed_by"] = own_reviewer if own_reviewer and keep_reviewer else reviewed_by
     return item
+
+
+def _signpost_delivery(service: dict[str, Any], venues: list[dict[str, Any]]) -> list[str]:
+    """``signpost_delivery`` from Signpost's own export, when it is a valid list."""
+    raw = service.get("signpost_delivery")
+    if not isinstance(raw, list) or not raw:
+        return []
+    values = [plain(value) for value in raw]
+    if any(value not in DELIVERY for value in values) or ("in-person" in values) != bool(venues):
+        return []
+    return list(dict.fromkeys(values))
 
 
 def _contact(
@@ -645,7 +744,10 @@ def _contact(
 
 
 def _locations(
-    service: dict[str, Any], by_id: dict[str, Any], notes: list[str]
+    service: dict[str, Any],
+    by_id: dict[str, Any],
+    notes: list[str],
+    gazetteer: PostcodeLookup | None = None,
 ) -> tuple[list[dict[str, Any]], bool, list[dict[str, Any]]]:
     """(venues, has an online location, sessions found on service_at_locations)."""
     venues: list[dict[str, Any]] = []
@@ -665,13 +767,15 @@ def _locations(
         if kind == "virtual":
             online = True
             continue
-        venue = _venue(location, notes)
+        venue = _venue(location, notes, gazetteer)
         if venue is not None:
             venues.append(venue)
     return venues, online, sessions
 
 
-def _venue(location: dict[str, Any], notes: list[str]) -> dict[str, Any] | None:
+def _venue(
+    location: dict[str, Any], notes: list[str], gazetteer: PostcodeLookup | None = None
+) -> dict[str, Any] | None:
     addresses = _items(location.get("addresses"))
     address = next(
         (a for a in addresses if plain(a.get("address_type")).lower() != "postal"),
@@ -697,7 +801,8 @@ def _venue(location: dict[str, Any], notes: list[str]) -> dict[str, Any] | None:
     lat, lon = location.get("latitude"), location.get("longitude")
     if isinstance(lat, (int, float)) and isinstance(lon, (int, float)):
         if 49.8 <= lat <= 60.9 and -8.7 <= lon <= 1.8:
-            venue["lat"], venue["lon"] = round(float(lat), 6), round(float(lon), 6)
+            if not _at_postcode(float(lat), float(lon), postcode, gazetteer):
+                venue["lat"], venue["lon"] = round(float(lat), 6), round(float(lon), 6)
         else:
             notes.append(f"location '{shown}': coordinates are outside the UK; left out")
     found, unmapped = accessibility_from(_items(location.get("accessibility")))
@@ -711,6 +816,19 @@ def _venue(location: dict[str, Any], notes: list[str]) -> dict[str, Any] | None:
     return venue
 
 
+def _at_postcode(
+    lat: float, lon: float, postcode: str | None, gazetteer: PostcodeLookup | None
+) -> bool:
+    """True when the coordinates are just the postcode's own (within 50 m): a listing then
+    leaves them out, and the postcode places it (Signpost's export fills them in)."""
+    if not postcode or gazetteer is None:
+        return False
+    place = gazetteer.lookup_postcode(postcode)
+    if place is None:
+        return False
+    return distance_km(lat, lon, place.lat, place.lon) <= 0.05
+
+
 # --------------------------------------------------------------------------- whole document
 
 
@@ -720,6 +838,8 @@ def import_document(
     *,
     today: date,
     reviewed_by: str = DEFAULT_REVIEWED_BY,
+    keep_reviewer: bool = True,
+    gazetteer: PostcodeLookup | None = None,
 ) -> ImportResult:
     """Map every service in an HSDS document; ids are made unique within the document."""
     services, organisations, locations = services_in(document)
@@ -734,8 +854,10 @@ def import_document(
             vocab,
             today=today,
             reviewed_by=reviewed_by,
+            keep_reviewer=keep_reviewer,
             organisations=organisations,
             locations=locations,
+            gazetteer=gazetteer,
         )
         base, number = item.id, 2
         while item.id in used:
@@ -796,8 +918,11 @@ def listing_yaml(item: ImportedListing) -> str:
             if "description" in guesses:
                 lines.append(f"# guessed: {guesses['description']}")
             lines.append("description: >")
-            lines.extend("  " + part for part in textwrap.wrap(value, 92))
-        elif key in ("who_for", "access", "cost", "contact"):
+            # Never break at a hyphen: a folded scalar joins lines with a space, and
+            # "long-term" would come back as "long- term".
+            wrapped = textwrap.wrap(value, 92, break_on_hyphens=False, break_long_words=False)
+            lines.extend("  " + part for part in wrapped)
+        elif isinstance(value, dict):  # who_for, access, cost, contact, ...
             lines.append(f"{key}:{_comment(guesses, key)}")
             for sub, sub_value in value.items():
                 line("  ", sub, sub_value, f"{key}.{sub}")
@@ -810,8 +935,8 @@ def listing_yaml(item: ImportedListing) -> str:
                     first = False
                 if "postcode" not in venue:
                     lines.append("    # postcode: add the venue's full postcode here")
-        elif key == "schedule":
-            lines.append("schedule:")
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            lines.append(f"{key}:")  # schedule, and any list of mappings
             for session in value:
                 first = True
                 for sub, sub_value in session.items():

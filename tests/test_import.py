@@ -74,9 +74,7 @@ def test_round_trip_of_the_bundled_examples(bundled, real_data, tmp_path, monkey
         assert copy_.who_for.groups == original.who_for.groups
         assert copy_.status == original.status
         assert copy_.last_reviewed == original.last_reviewed
-    assert "Wrote 158 listings" in result.stderr or f"Wrote {len(bundled.listings)}" in (
-        result.stderr
-    )
+    assert f"Wrote {len(bundled.listings)} new listings" in result.stderr
 
 
 def test_written_yaml_is_commented_where_guessed(bundled):
@@ -273,13 +271,12 @@ def test_import_command_writes_validates_and_reports(bundled, real_data, tmp_pat
     assert len(written) == 2
     assert "no postcode; add one" in result.stdout
     assert "'postcode' is missing in location 1" in result.stdout  # the real validator
-    assert "Wrote 2 listings" in result.stderr and "1 needs fixing" in result.stderr
+    assert "Wrote 2 new listings" in result.stderr and "1 needs fixing" in result.stderr
+    before = {path.name: path.read_bytes() for path in (out / "kent").iterdir()}
 
-    again = CliRunner().invoke(main, args)
-    assert "already exists; use --force to overwrite it" in again.stderr
-    assert "Wrote 0 listings" in again.stderr
-    forced = CliRunner().invoke(main, [*args, "--force"])
-    assert "Wrote 2 listings" in forced.stderr
+    again = CliRunner().invoke(main, args)  # the same feed again: the same files, untouched
+    assert "Wrote 0 new listings, updated 0, 2 unchanged" in again.stderr
+    assert {path.name: path.read_bytes() for path in (out / "kent").iterdir()} == before
 
 
 def test_import_never_reuses_an_id_from_another_area(bundled, real_data, tmp_path, monkeypatch):
@@ -324,3 +321,185 @@ def test_import_command_checks_the_area_name(runner, tmp_path):
     )
     assert result.exit_code == 2
     assert "lowercase letters, numbers and hyphens" in result.output
+
+
+# --------------------------------------------------------------------------- idempotent import
+
+
+def _bundled_copy(bundled, tmp_path: Path) -> Path:
+    """A data folder holding a copy of the bundled listings and vocabulary."""
+    data = tmp_path / "live"
+    shutil.copytree(ROOT / "data" / "services", data / "services")
+    shutil.copy(ROOT / "data" / "needs.yaml", data / "needs.yaml")
+    return data
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*.yaml"))}
+
+
+def test_reimporting_an_export_onto_the_live_data_changes_nothing(bundled, tmp_path, monkeypatch):
+    """Export, then import onto the same folder: no -2 copies, every file byte for byte."""
+    from click.testing import CliRunner
+
+    data = _bundled_copy(bundled, tmp_path)
+    monkeypatch.setenv("SIGNPOST_DATA", str(data))
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps(directory_to_hsds(bundled.listings, bundled.vocab)), "utf-8")
+    before = _files(data / "services")
+    args = ["import", "--format", "oruk", str(feed), "--output-dir", str(data / "services")]
+    result = CliRunner().invoke(main, [*args, "--area", "imported"])
+    assert result.exit_code == 0, result.output
+    assert f"Wrote 0 new listings, updated 0, {len(bundled.listings)} unchanged" in result.stderr, result.stderr[:600]
+    assert _files(data / "services") == before
+    assert not (data / "services" / "imported").exists()
+
+
+def test_a_changed_feed_updates_the_same_file_and_says_what_changed(bundled, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    data = _bundled_copy(bundled, tmp_path)
+    monkeypatch.setenv("SIGNPOST_DATA", str(data))
+    listing = next(item for item in bundled.listings if item.id == "margate-bereavement-cafe")
+    service = service_to_hsds(listing, bundled.vocab)
+    service["phones"][0]["number"] = "01632 960999"
+    service["name"] = "Tea and Talk Bereavement Cafe"
+    feed = _feed(tmp_path, [service])
+    args = ["import", "--format", "oruk", str(feed), "--output-dir", str(data / "services")]
+    dry = CliRunner().invoke(main, [*args, "--dry-run"])
+    path = data / "services" / listing.path.split("services/")[-1]
+    assert "would be updated" in dry.stderr
+    assert (
+        path.read_bytes()
+        == (ROOT / "data" / "services" / path.relative_to(data / "services")).read_bytes()
+    )
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert f"{path}: updated: " in result.stderr
+    assert "name: Tea and Talk Bereavement Café -> Tea and Talk Bereavement Cafe" in result.stderr
+    assert "contact.phone: " in result.stderr and "-> 01632 960999" in result.stderr
+    assert "Wrote 0 new listings, updated 1, 0 unchanged" in result.stderr
+    assert "01632 960999" in path.read_text(encoding="utf-8")
+    assert not list((data / "services").rglob("*-2.yaml"))
+    report = validate_paths([data / "services"], bundled.vocab, gazetteer=bundled.gazetteer)
+    assert report.ok, [str(problem) for problem in report.problems]
+
+
+def test_uncommitted_edits_are_never_overwritten_without_force(bundled, tmp_path, monkeypatch):
+    """A volunteer's edit that git has not saved yet stays, and the import says what it
+    would have changed; --force is the only way past."""
+    import subprocess
+
+    from click.testing import CliRunner
+
+    data = _bundled_copy(bundled, tmp_path)
+    monkeypatch.setenv("SIGNPOST_DATA", str(data))
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], cwd=data, check=True)
+    subprocess.run([*git, "add", "."], cwd=data, check=True)
+    subprocess.run([*git, "commit", "-qm", "listings"], cwd=data, check=True)
+    listing = next(item for item in bundled.listings if item.id == "margate-bereavement-cafe")
+    path = data / "services" / listing.path.split("services/")[-1]
+    edited = path.read_text(encoding="utf-8").replace("Tea and Talk", "Tea, Cake and Talk", 1)
+    path.write_text(edited, encoding="utf-8")
+    feed = _feed(tmp_path, [service_to_hsds(listing, bundled.vocab)])
+    args = ["import", "--format", "oruk", str(feed), "--output-dir", str(data / "services")]
+    result = CliRunner().invoke(main, args)
+    assert "not updated: it has edits not yet committed to git" in result.stderr
+    assert "name: Tea, Cake and Talk Bereavement Café -> Tea and Talk Bereavement Café" in (
+        result.stderr
+    )
+    assert path.read_text(encoding="utf-8") == edited
+    forced = CliRunner().invoke(main, [*args, "--force"])
+    assert "updated: name:" in forced.stderr
+    assert "Tea, Cake and Talk" not in path.read_text(encoding="utf-8")
+
+
+def test_the_round_trip_keeps_every_field(bundled, real_data, tmp_path):
+    """Export then import gives back every field of every example, delivery and reviewer
+    included, and hyphenated words whole."""
+    from directory.serialise import listing_to_dict
+
+    document = json.loads(json.dumps(directory_to_hsds(bundled.listings, bundled.vocab)))
+    result = import_document(document, bundled.vocab, today=TODAY)
+    folder = real_data / "services" / "x"
+    folder.mkdir()
+    for item in result.listings:
+        (folder / f"{item.id}.yaml").write_text(listing_yaml(item), encoding="utf-8")
+    report = validate_paths([folder], bundled.vocab, gazetteer=bundled.gazetteer)
+    assert report.ok, [str(problem) for problem in report.problems]
+    copies = {listing.id: listing_to_dict(listing) for listing in report.listings}
+    for original in bundled.listings:
+        expected = listing_to_dict(original)
+        got = copies[original.id]
+        for key in ("path", "area"):
+            expected.pop(key, None)
+            got.pop(key, None)
+        assert got == expected, original.id
+
+
+def test_reviewed_by_option_overrides_the_feed(bundled):
+    listing = next(item for item in bundled.listings if item.id == "margate-bereavement-cafe")
+    service = service_to_hsds(listing, bundled.vocab)
+    kept = import_document([service], bundled.vocab, today=TODAY)
+    assert kept.listings[0].data["reviewed_by"] == listing.reviewed_by
+    told = import_document(
+        [service], bundled.vocab, today=TODAY, reviewed_by="Bristol team", keep_reviewer=False
+    )
+    assert told.listings[0].data["reviewed_by"] == "Bristol team"
+
+
+def test_deeply_nested_json_is_a_clear_message(runner, tmp_path):
+    feed = tmp_path / "feed.json"
+    feed.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    result = runner.invoke(
+        main, ["import", "--format", "oruk", str(feed), "--output-dir", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 1
+    assert "is nested too deeply to be HSDS data" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "A friendly lunch club for older people. For details visit our website or email us.",
+        "Advice on housing repairs. Contact us by email or phone, or see our website.",
+        "Weekly knitting circle. Email: knit@example.org. Website: www.example.org/knit",
+        "A walking group. Join our WhatsApp group or find us on our Facebook page.",
+    ],
+)
+def test_contact_details_never_make_a_digital_skills_guess(bundled, description):
+    from directory.oruk_import import guess_needs
+
+    assert "digital-skills" not in guess_needs("Community group", description, bundled.vocab)
+
+
+@pytest.mark.parametrize(
+    ("description", "need"),
+    [
+        (
+            "Free help to use a computer, tablet or smartphone, and to get online safely.",
+            "digital-skills",
+        ),
+        ("Learn to send an email and video call your family on a laptop.", "digital-skills"),
+        ("A support group for people living with type 2 diabetes.", "diabetes"),
+    ],
+)
+def test_needs_are_still_guessed_from_what_the_service_does(bundled, description, need):
+    from directory.oruk_import import guess_needs
+
+    assert guess_needs("Drop-in", description, bundled.vocab)[0] == need
+
+
+def test_the_report_says_which_needs_were_guessed(bundled, real_data, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    monkeypatch.setenv("SIGNPOST_DATA", str(real_data))
+    service = a_service(bundled)
+    del service["attributes"]
+    feed = _feed(tmp_path, [service])
+    result = CliRunner().invoke(
+        main, ["import", "--format", "oruk", str(feed), "--output-dir", str(real_data / "services")]
+    )
+    assert "Needs guessed from names and descriptions (check them): bereavement 1" in result.stderr
