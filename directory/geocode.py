@@ -31,6 +31,7 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import importlib.util
+import itertools
 import logging
 import math
 import re
@@ -38,6 +39,7 @@ import threading
 import time
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
@@ -81,6 +83,11 @@ _TRAILING_POSTCODE_RE = re.compile(rf"(?:^|[\s,])({_OUTWARD}) ?([0-9][A-Z]{{2}})
 _NAME_WITH_DISTRICT_RE = re.compile(
     rf"^(.*?[A-Z].*?)[\s,]*(?:\(\s*({_OUTWARD})\s*\)|\s({_OUTWARD}))$", re.IGNORECASE
 )
+# The same, also with a sector or half-typed inward code: "Whitehall BS5 6", "Ryton, NE40 3".
+_NAME_NEAR_DISTRICT_RE = re.compile(
+    rf"^(.*?[A-Z].*?)[\s,]*(?:\(\s*({_OUTWARD})\s*\)|\s({_OUTWARD})(?:\s+[0-9][A-Z]?)?)$",
+    re.IGNORECASE,
+)
 
 
 def _squash(text: str) -> str:
@@ -98,6 +105,58 @@ def normalise_postcode(text: str) -> str | None:
         return None
     m = _POSTCODE_RE.match(_squash(text))
     return f"{m.group(1)} {m.group(2)}" if m else None
+
+
+# Letters and digits people swap when typing a postcode: "DN11 OLE" for DN11 0LE.
+_CONFUSABLE = {"O": "0", "0": "O", "I": "1", "1": "I", "L": "1"}
+
+
+def postcode_candidates(text: str) -> list[str]:
+    """Full postcodes ``text`` could be with O/0, I/1 or L/1 swapped, fewest swaps first.
+
+    Shape only, like ``normalise_postcode``: "DN11 OLE" gives "DN11 0LE" (one swap), then
+    "DN1I 0LE" (two). The text itself comes first when it already has a postcode's shape.
+    """
+    if not isinstance(text, str) or len(text) > 32:
+        return []
+    squashed = _squash(text)
+    if not 5 <= len(squashed) <= 7:
+        return []
+    options = [(c, _CONFUSABLE[c]) if c in _CONFUSABLE else (c,) for c in squashed]
+    found: dict[str, int] = {}
+    for combo in itertools.product(*options):
+        postcode = normalise_postcode("".join(combo))
+        if postcode is not None:
+            swaps = sum(a != b for a, b in zip(combo, squashed, strict=True))
+            found.setdefault(postcode, swaps)
+    return sorted(found, key=lambda pc: (found[pc], list(found).index(pc)))
+
+
+def likely_postcode(text: str, exists: Callable[[str], object] | None = None) -> str | None:
+    """The postcode someone most likely meant by a mistyped ``text``, or None.
+
+    ``exists`` (a postcode lookup) keeps only real postcodes; without it the candidate
+    with the fewest swaps wins, if only one has that few. Text that is already a
+    well-formed postcode gives None: there is nothing to correct.
+    """
+    if normalise_postcode(text) is not None:
+        return None
+    candidates = postcode_candidates(text)
+    if exists is not None:
+        candidates = [pc for pc in candidates if exists(pc)]
+        return candidates[0] if candidates else None
+    if len(candidates) > 1 and _swaps(candidates[0], text) == _swaps(candidates[1], text):
+        return None
+    return candidates[0] if candidates else None
+
+
+def _swaps(postcode: str, text: str) -> int:
+    return sum(a != b for a, b in zip(_squash(postcode), _squash(text), strict=False))
+
+
+def is_northern_ireland(outward: str) -> bool:
+    """True for a Northern Ireland postcode district ("BT7"): Code-Point Open leaves them out."""
+    return outward.startswith("BT") and outward[2:3].isdigit()
 
 
 def normalise_district(text: str) -> str | None:
@@ -381,6 +440,28 @@ def _parse_place(fields: str) -> _PlaceRow:
 def _row_order(row: _PlaceRow) -> tuple[int, str, str, float, float]:
     """Biggest first; then name, district and position so the order never varies."""
     return (-row.rank, row.name, row.districts[0], row.lat, row.lon)
+
+
+# Shortened names people use for places filed under their full name (name keys).
+_SHORT_FORMS = {
+    "llanfairpwll": "llanfairpwllgwyngyll",
+    "llanfair pg": "llanfairpwllgwyngyll",
+    "llanfair pwllgwyngyll": "llanfairpwllgwyngyll",
+    "llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch": "llanfairpwllgwyngyll",
+}
+# "on" and "upon" name the same place: Burton-on-Trent is GeoNames' Burton upon Trent.
+_JOINING_SWAPS = (("upon", "on"), ("on", "upon"))
+
+
+def _joining_word_variants(key: str) -> list[str]:
+    """``key`` with "on" and "upon" swapped between two words: "burton on trent" -> "upon"."""
+    words = key.split()
+    out = []
+    for index in range(1, len(words) - 1):
+        for old, new in _JOINING_SWAPS:
+            if words[index] == old:
+                out.append(" ".join([*words[:index], new, *words[index + 1 :]]))
+    return out
 
 
 # Words joining a town to its river or area: "Newcastle upon Tyne", "Barrow-in-Furness".
@@ -676,7 +757,13 @@ class Gazetteer:
         key = name_key(text)
         if not key:
             return []
+        key = _SHORT_FORMS.get(key, key)
         exact = self._rows(key)
+        for variant in () if exact else _joining_word_variants(key):
+            # "Burton-on-Trent" is filed as Burton upon Trent, "Stratford-on-Avon" likewise.
+            exact = self._rows(variant)
+            if exact:
+                break
         if not exact:  # "Kemptown" for "Kemp Town", "Five Ways" for "Fiveways"
             squashed = key.replace(" ", "")
             keys = self._squashed_keys(squashed) + ([squashed] if squashed != key else [])
@@ -789,7 +876,7 @@ class Gazetteer:
         district = self.lookup_district(outward)
         if district is None:
             return None
-        if outward.startswith("BT") and outward[2:3].isdigit():
+        if is_northern_ireland(outward):
             note = (
                 "We only know Northern Ireland postcodes to the area, "
                 f"so we used the {outward} area for {pc}."
@@ -814,6 +901,9 @@ class Gazetteer:
                     place,
                     f"{cleaned.upper()} is not a full postcode, so we used the {m.group(1)} area.",
                 )
+        near = self._name_near_district(cleaned)
+        if near is not None:
+            return near
         rows = self._lookup_rows(cleaned)
         if rows:
             return self._place_with_note(rows, cleaned)
@@ -831,6 +921,37 @@ class Gazetteer:
                     return self._place_from_row(chosen)
                 return self._place_with_note(rows, head)
         return None
+
+    def _name_near_district(self, cleaned: str) -> Place | None:
+        """A place name typed with its postcode district: the one of that name nearest it.
+
+        "Whitehall BS5", "Ryton, NE40", "Normanton (WF6)": the district says which of the
+        same-named places is meant, the one filed under it or else the nearest within
+        ``prefer_within_miles``. When none is that near ("Whitehall BS5": the only
+        Whitehall we know is in Orkney), the district itself is used, with a note. None
+        when the text is not a name and a district, or the whole text is a place's name.
+        """
+        m = _NAME_NEAR_DISTRICT_RE.match(cleaned)
+        if not m or self._place_rows(cleaned):
+            return None
+        name, code = m.group(1).strip(" ,"), (m.group(2) or m.group(3)).upper()
+        area = self.lookup_district(code)
+        rows = self._place_rows(name) if area is not None else []
+        if area is None or not rows:
+            return None
+        listed = [r for r in rows if code in r.districts]
+        if listed:
+            return self._place_from_row(listed[0])
+        miles, nearest = min(
+            (distance_miles(area.lat, area.lon, r.lat, r.lon), i) for i, r in enumerate(rows)
+        )
+        if miles <= self.prefer_within_miles:
+            return self._place_from_row(rows[nearest])
+        return _with_note(
+            area,
+            f"We do not know a place called {rows[0].name} near {code}, so we used the "
+            f"{code} area.",
+        )
 
     def _narrow(self, rows: list[_PlaceRow], where: str) -> _PlaceRow | None:
         """The one of several same-named places that ``where`` points at, if it does.
@@ -903,9 +1024,27 @@ class Gazetteer:
             log.exception("suggest failed for %r", cleaned)
             return []
 
+    def likely_postcode(self, text: str) -> str | None:
+        """The real postcode a mistyped one most likely is: "DN11 OLE" -> "DN11 0LE".
+
+        Only postcodes we know count (Northern Ireland ones by their district), so a
+        suggestion never sends someone somewhere that does not exist.
+        """
+        cleaned = _clean(text)
+        return likely_postcode(cleaned, self._postcode_known) if cleaned else None
+
+    def _postcode_known(self, pc: str) -> bool:
+        if self.lookup_postcode(pc) is not None:
+            return True
+        outward = pc.split(" ")[0]
+        return is_northern_ireland(outward) and self.lookup_district(outward) is not None
+
     def _suggest(self, cleaned: str) -> list[str]:
         self._load_table()
         assert self._places is not None and self._districts is not None
+        likely = self.likely_postcode(cleaned)
+        if likely is not None:
+            return [likely]
         postcode = normalise_postcode(cleaned)
         district = postcode.split(" ")[0] if postcode else normalise_district(cleaned)
         if district is not None:  # suggest districts for a mistyped outward code

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from directory import model
-from directory.geocode import normalise_postcode
+from directory.geocode import is_northern_ireland, likely_postcode, normalise_postcode
 from directory.languages import language_code
 from directory.listing_files import ID_PATTERN, MAX_ID_LENGTH, discover
 from directory.load import KeyPath, LoadedFile, display_path, load_file
@@ -782,11 +782,15 @@ class _Checker:
         address = self.text(
             keypath + ("address",), value.get("address"), required="address" in value
         )
-        postcode = ""
-        if "postcode" in value:
-            postcode = self.postcode(keypath + ("postcode",), value.get("postcode"))
         lat = self.coordinate(keypath + ("lat",), value.get("lat"), 49.8, 60.9, "lat")
         lon = self.coordinate(keypath + ("lon",), value.get("lon"), -8.7, 1.8, "lon")
+        postcode = ""
+        if "postcode" in value:
+            postcode = self.postcode(
+                keypath + ("postcode",),
+                value.get("postcode"),
+                located=lat is not None and lon is not None,
+            )
         if (lat is None) != (lon is None) and ("lat" in value or "lon" in value):
             self.problem(
                 keypath,
@@ -806,17 +810,37 @@ class _Checker:
             name, address, postcode, lat, lon, tuple(dict.fromkeys(accessibility)), transport
         )
 
-    def postcode(self, keypath: KeyPath, value: Any) -> str:
+    def postcode(self, keypath: KeyPath, value: Any, *, located: bool = False) -> str:
+        """A postcode the index can place, or a message; ``located``: lat and lon are given.
+
+        With lat and lon a postcode only needs the right shape: Northern Ireland (BT)
+        postcodes are not in the offline postcode list, and a new venue's may not be yet.
+        """
         raw = str(self.loaded.raw.get(keypath, value) if value is not None else "").strip()
         canonical = normalise_postcode(raw)
         if canonical is None:
+            # The real gazetteer also knows Northern Ireland districts; a bare lookup will do.
+            finder = getattr(self.gazetteer, "likely_postcode", None)
+            exists = self.gazetteer.lookup_postcode if self.gazetteer is not None else None
+            likely = finder(raw) if callable(finder) else likely_postcode(raw, exists)
+            guess = f" Did you mean {likely}?" if likely else ""
             self.problem(
                 keypath,
-                f"{quote(raw)} is not a full UK postcode. Write the whole postcode, like CT9 1EP "
-                "(check the letters O and I are not the numbers 0 and 1).",
+                f"{quote(raw)} is not a full UK postcode.{guess} Write the whole postcode, like "
+                "CT9 1EP (check the letters O and I are not the numbers 0 and 1).",
             )
             return ""
-        if self.gazetteer is not None and self.gazetteer.lookup_postcode(canonical) is None:
+        if located or self.gazetteer is None:
+            return canonical
+        if is_northern_ireland(canonical.split(" ")[0]):
+            self.problem(
+                keypath,
+                f"Northern Ireland postcodes such as {canonical} are not in Signpost's offline "
+                "postcode list, so add the venue's lat and lon as well (for example from "
+                "OpenStreetMap), like:\n    lat: 54.5973\n    lon: -5.9301",
+            )
+            return canonical
+        if self.gazetteer.lookup_postcode(canonical) is None:
             self.problem(
                 keypath,
                 f"We cannot find the postcode {canonical}. Check it on a letter or on Royal "

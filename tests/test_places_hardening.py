@@ -1,0 +1,180 @@
+"""Places that went wrong: Northern Ireland postcodes, O-for-zero typos, same-named places
+typed with their district, other spellings of a name, and postcode lookups that stay fast in
+any order (the compact postcode index)."""
+
+from __future__ import annotations
+
+import re
+import socket
+from datetime import date
+
+import pytest
+
+from directory.geocode import (
+    Gazetteer,
+    default_gazetteer,
+    likely_postcode,
+    postcode_candidates,
+)
+from directory.validate import validate_file
+from tests.conftest import TEMPLATE, FakeGazetteer
+from tests.test_site_search import get
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("place tests must not touch the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return default_gazetteer()
+
+
+def listing_with(tmp_path, postcode_lines: str) -> str:
+    """The template listing with its location's postcode line replaced."""
+    text = re.sub(
+        r"(?m)^(\s*)postcode: .*$",
+        lambda m: "\n".join(m.group(1) + line for line in postcode_lines.split("\n")),
+        TEMPLATE,
+        count=1,
+    )
+    path = tmp_path / "services" / "belfast" / "shed.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ---- 15: Northern Ireland postcodes and O for zero ------------------------------------------
+
+
+def test_northern_ireland_postcode_with_coordinates_is_accepted(tmp_path, vocab, gaz):
+    path = listing_with(tmp_path, "postcode: BT7 1NN\nlat: 54.5849\nlon: -5.9348")
+    listing, problems = validate_file(path, vocab, gazetteer=gaz, today=TODAY)
+    assert problems == []
+    assert listing.locations[0].postcode == "BT7 1NN"
+
+
+def test_northern_ireland_postcode_without_coordinates_asks_for_them(tmp_path, vocab, gaz):
+    path = listing_with(tmp_path, "postcode: BT7 1NN")
+    _, [problem] = validate_file(path, vocab, gazetteer=gaz, today=TODAY)
+    assert problem.message.startswith(
+        "Northern Ireland postcodes such as BT7 1NN are not in Signpost's offline postcode "
+        "list, so add the venue's lat and lon as well"
+    )
+
+
+def test_new_postcode_with_coordinates_is_accepted(tmp_path, vocab):
+    path = listing_with(tmp_path, "postcode: CT9 9QQ\nlat: 51.389\nlon: 1.386")
+    _, problems = validate_file(path, vocab, gazetteer=FakeGazetteer(set()), today=TODAY)
+    assert problems == []
+
+
+def test_northern_ireland_postcodes_resolve_to_their_district(gaz):
+    place = gaz.resolve("BT7 1NN")
+    assert place is not None and place.kind == "district" and place.label == "BT7"
+    assert place.country == "Northern Ireland" and "Northern Ireland" in place.note
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("DN11 OLE", "DN11 0LE"),
+        ("dn11ole", "DN11 0LE"),
+        ("CT9 IEP", "CT9 1EP"),
+        ("SWIA 1AA", "SW1A 1AA"),
+        ("0X1 1AA", "OX1 1AA"),
+    ],
+)
+def test_validator_offers_the_likely_postcode(tmp_path, vocab, gaz, typed, meant):
+    path = listing_with(tmp_path, f"postcode: {typed}")
+    _, [problem] = validate_file(path, vocab, gazetteer=gaz, today=TODAY)
+    assert f"'{typed}' is not a full UK postcode. Did you mean {meant}?" in problem.message
+
+
+def test_validator_offers_a_postcode_without_a_gazetteer_too(tmp_path, vocab):
+    path = listing_with(tmp_path, "postcode: DN11 OLE")
+    _, [problem] = validate_file(path, vocab, today=TODAY)
+    assert "Did you mean DN11 0LE?" in problem.message
+
+
+def test_postcode_candidates_fewest_swaps_first():
+    assert postcode_candidates("DN11 OLE") == ["DN11 0LE", "DN1I 0LE"]
+    assert likely_postcode("DN11 OLE") == "DN11 0LE"
+    assert likely_postcode("DN11 0LE") is None  # nothing to correct
+    assert likely_postcode("hello") is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"), [("DN11 OLE", "DN11 0LE"), ("ct9 lep", "CT9 1EP"), ("BT7 INN", "BT7 1NN")]
+)
+def test_geocoder_suggests_the_likely_postcode(gaz, typed, meant):
+    assert gaz.resolve(typed) is None
+    assert gaz.suggest(typed) == [meant]
+    assert gaz.likely_postcode(typed) == meant
+
+
+def test_search_page_offers_the_likely_postcode(site):
+    page = get(site, "/?q=lonely&near=DN11+OLE")
+    assert "We could not find that place" in page
+    assert re.search(r'href="/\?q=lonely&amp;near=DN11\+0LE">DN11 0LE</a>', page)
+
+
+# ---- 16: same-named places, other spellings -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "label"),
+    [
+        ("Ryton NE40", "Ryton (NE40)"),
+        ("Ryton, NE40", "Ryton (NE40)"),
+        ("Ryton NE40 3", "Ryton (NE40)"),
+        ("Ryton NE21", "Ryton (NE40)"),  # a neighbouring district: the nearest Ryton
+        ("Normanton WF6", "Normanton (WF6)"),
+        ("normanton, wf1", "Normanton (WF6)"),
+        ("Normanton DE23", "Normanton (DE23)"),
+        ("Minster CT11", "Minster (CT12)"),
+    ],
+)
+def test_district_typed_with_a_name_picks_the_nearest(gaz, typed, label):
+    place = gaz.resolve(typed)
+    assert place is not None and place.label == label and place.note == ""
+
+
+@pytest.mark.parametrize("typed", ["Whitehall BS5", "Whitehall, BS5", "whitehall bs5 6"])
+def test_no_same_named_place_near_the_district_uses_the_district(gaz, typed):
+    place = gaz.resolve(typed)
+    assert place is not None and place.kind == "district" and place.label == "BS5"
+    assert (
+        place.note == "We do not know a place called Whitehall near BS5, so we used the BS5 area."
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "label"),
+    [
+        ("Burton-on-Trent", "Burton upon Trent (DE14)"),
+        ("burton on trent", "Burton upon Trent (DE14)"),
+        ("Llanfairpwll", "Llanfairpwllgwyngyll (LL61)"),
+        ("Llanfair PG", "Llanfairpwllgwyngyll (LL61)"),
+        (
+            "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch",
+            "Llanfairpwllgwyngyll (LL61)",
+        ),
+    ],
+)
+def test_other_spellings_of_a_name(gaz, typed, label):
+    place = gaz.resolve(typed)
+    assert place is not None and place.label == label
+
+
+def test_search_page_offers_the_other_minster_as_a_link(site):
+    page = get(site, "/?q=lonely&near=Minster")
+    assert "Several places are called Minster" in page
+    assert "Did you mean another place?" in page
+    assert re.search(r'href="/\?q=lonely&amp;near=Minster\+%28CT12%29">Minster \(CT12\)</a>', page)
