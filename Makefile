@@ -11,7 +11,7 @@ CHROMIUM ?= /usr/bin/chromium
 # apt-get needs root: use sudo when not root (CI runs as root).
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: install vendor browser redis run dev test test-browser lint format validate index clean
+.PHONY: install vendor browser redis postgres run dev test test-browser lint format validate index clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,16 @@ redis:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server; \
 	fi
 
+# Debian's PostgreSQL, for the insights store's tests (they start a throwaway cluster).
+# SIGNPOST_SKIP_POSTGRES=1 skips both this and those tests.
+postgres:
+	@if [ -n "$$SIGNPOST_SKIP_POSTGRES" ] && [ "$$SIGNPOST_SKIP_POSTGRES" != "0" ]; then \
+		echo "SIGNPOST_SKIP_POSTGRES is set: not installing PostgreSQL."; \
+	elif ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql; \
+	fi
+
 validate: install
 	$(BIN)/signpost validate
 
@@ -83,7 +93,7 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install vendor browser redis
+test: install vendor browser redis postgres
 	$(BIN)/ruff check .
 	$(BIN)/signpost validate
 	$(BIN)/pytest

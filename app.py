@@ -60,6 +60,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # /api/...: JSON, with its own error shape, caching, CORS and gzip (see views/api.py).
     app.register_blueprint(api.bp)
 
+    from views import insights
+
+    # Anonymous weekly counts (SIGNPOST_INSIGHTS, SIGNPOST_DATABASE_URL), /insights, /feedback.
+    insights.init_app(app)
+
     @app.errorhandler(404)
     def not_found(_error: Exception):
         return render_template("errors/404.html"), 404

@@ -16,6 +16,7 @@ import click
 from directory.settings import Settings
 from directory.stale import stale_listings
 from directory.vocabulary import VocabularyError, load_vocabulary, vocabulary_path
+from insights.cli import report as report_command
 
 data_option = click.option(
     "--data",

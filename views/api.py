@@ -34,6 +34,7 @@ from search.request import (
 from views import apihttp, errors, oruk
 from views.apiutil import absolute, json_response, live, now, reject_unknown, site_root
 from views.errors import ApiError
+from views.insights import count_search
 
 # Bump when a response shape changes, so clients' cached copies (ETags) are not reused.
 API_REVISION = "1"
@@ -180,6 +181,7 @@ def services() -> Response:
             allowed="a UK postcode (CT9 1EP), postcode district (CT9) or town name",
             suggestions=response.place_suggestions,
         )
+    count_search(response, "api")
     body = api_search(
         response, vocab, moment, links(), page_links(response.pages, parsed.request.page)
     )

@@ -33,6 +33,7 @@ from directory.model import Listing
 from directory.schedule import describe_next, next_session
 from directory.validate import ID_PATTERN
 from views.common import live, now, public_url
+from views.insights import count_listings
 from views.present import phone_href, summarise
 
 bp = Blueprint("shortlist", __name__, url_prefix="/shortlist")
@@ -128,6 +129,8 @@ def _change(add: bool) -> Response:
             full = True
         else:
             ids.append(listing_id)
+            if listing_id not in cookie_ids():  # a first add, not a repeat
+                count_listings([listing_id], "shortlisted")
     if wants_json():
         response = jsonify(
             {"ids": ids, "count": len(ids), "in_shortlist": add and not full, "full": full}
@@ -213,6 +216,7 @@ def show() -> str:
 def handout() -> str:
     ids, shared = current_ids()
     listings, missing = _listings(ids)
+    count_listings([listing.id for listing in listings], "handout")
     moment = now()
     directory = live()
     items = []
@@ -283,6 +287,7 @@ def plain_text(listings: list[Listing], moment: datetime, *, short: bool = False
 def text() -> str:
     ids, shared = current_ids()
     listings, missing = _listings(ids)
+    count_listings([listing.id for listing in listings], "handout")
     moment = now()
     return render_template(
         "shortlist-text.html",

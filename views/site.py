@@ -35,6 +35,7 @@ from directory.schedule import describe_next, next_session
 from search.request import FILTERS, parse_request
 from views import present
 from views.common import live, now, public_url, setting
+from views.insights import count_listings, count_search
 
 bp = Blueprint("site", __name__)
 
@@ -213,6 +214,7 @@ def render_search(args: MultiDict, *, need_page: str | None = None):
 
     moment = now()
     response = directory.search(parsed.request, now=moment)
+    count_search(response, "site")
     context.update(
         response=response,
         results=[present.summarise_hit(hit, vocab, moment) for hit in response.hits],
@@ -280,6 +282,7 @@ def service(listing_id: str):
     if listing is None:
         abort(404)
     moment = now()
+    count_listings([listing.id], "opened")
     config = current_app.config
     page_url = public_url("site.service", listing_id=listing.id)
     report = present.report_links(

@@ -1,0 +1,136 @@
+"""``signpost report``: the insights report on the command line, offline.
+
+It reads the store directly (a copy of the SQLite file is enough, opened read-only) and, when
+a search index is at hand, the listings for names, gaps and stale listings. Small numbers are
+suppressed exactly as on the /insights page.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import click
+
+from directory.settings import Settings
+from insights import export
+from insights import report as r
+from insights.store import Store, StoreError, database_url, default_url
+
+
+def _date(_ctx, _param, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: write it like 2026-09-01.") from None
+
+
+def _threshold() -> int:
+    raw = os.environ.get("SIGNPOST_SUPPRESS_BELOW", "").strip()
+    if raw and (not raw.isdigit() or int(raw) < 1):
+        raise click.ClickException(
+            f"SIGNPOST_SUPPRESS_BELOW must be a whole number from 1, not {raw!r}."
+        )
+    return int(raw) if raw else r.DEFAULT_THRESHOLD
+
+
+@click.command("report")
+@click.option("--since", callback=_date, help="First day, YYYY-MM-DD. [default: 12 weeks ago]")
+@click.option("--until", callback=_date, help="Last day, YYYY-MM-DD. [default: today]")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--database",
+    help="SQLite file or database URL. [env: SIGNPOST_DATABASE_URL; default: the file "
+    "insights.sqlite3 beside the index]",
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder holding services/ and needs.yaml. [env: SIGNPOST_DATA]",
+)
+@click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Search index, for service names, gaps and stale listings. [env: SIGNPOST_INDEX]",
+)
+@click.option("--counts-only", is_flag=True, help="Leave out the listings: the store alone.")
+def report(
+    since: date | None,
+    until: date | None,
+    fmt: str,
+    database: str | None,
+    data_dir: Path | None,
+    index_dir: Path | None,
+    counts_only: bool,
+) -> None:
+    """Anonymous counts of searches, signposting and feedback, small numbers suppressed.
+
+    Works offline on a copy of the database: signpost report --database copy.sqlite3
+    """
+    settings = Settings.from_env(data_dir, index_dir)
+    raw = database or os.environ.get("SIGNPOST_DATABASE_URL", "")
+    url = database_url(raw) if raw else default_url(settings.index_dir.parent)
+    today = datetime.now().date()
+    until = until or today
+    since = since or until - timedelta(weeks=r.DEFAULT_WEEKS - 1)
+    if since > until:
+        raise click.BadParameter("--since must be on or before --until.", param_hint="--since")
+    threshold = _threshold()
+    try:
+        store = Store.open(url, readonly=True)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
+    listings, labels = [], {}
+    if not counts_only:
+        listings, labels = _listings(settings)
+    try:
+        found = export.build_report(
+            store,
+            since=since,
+            until=until,
+            threshold=threshold,
+            listings=listings,
+            need_labels=labels,
+            today=today,
+            stale_months=settings.stale_months,
+        )
+    except Exception as error:  # noqa: BLE001 - one line, never a traceback
+        raise click.ClickException(f"Could not read the counts: {error}") from None
+    finally:
+        store.close()
+    if fmt == "json":
+        click.echo(export.to_json(found), nl=False)
+    elif fmt == "csv":
+        click.echo(export.to_csv(found), nl=False)
+    else:
+        click.echo(export.to_table(found))
+
+
+def _listings(settings: Settings):
+    """Listings and need labels from the index, or none (with a note) when there is none."""
+    from search.engine import NoIndex
+    from search.live import LiveDirectory
+
+    directory = LiveDirectory(settings)
+    try:
+        listings = directory.listings()
+        labels = {need_id: need.label for need_id, need in directory.vocabulary.needs.items()}
+    except (NoIndex, OSError, ValueError) as error:
+        click.echo(
+            f"No search index to read ({error}): showing counts only, without service "
+            "names, gaps or stale listings. Run 'signpost index' first for those.",
+            err=True,
+        )
+        return [], {}
+    return listings, labels
