@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import nh3
 import yaml
 
 from directory.export import (
@@ -55,7 +56,6 @@ _STATUS = {
     "inactive": "closed",
     "defunct": "closed",
 }
-_TAG = re.compile(r"<[^>]*>")
 _BLOCK_TAG = re.compile(r"</?(p|br|div|li|ul|ol|h[1-6]|tr)\b[^>]*>", re.IGNORECASE)
 _BYDAY_PART = re.compile(r"^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
@@ -184,9 +184,10 @@ def plain(value: Any) -> str:
     """Text without HTML tags or entities, on one line (HSDS allows HTML; listings do not)."""
     if value is None or isinstance(value, (dict, list, bool)):
         return ""
-    text = str(value)
-    text = _BLOCK_TAG.sub(" ", text)
-    text = html.unescape(_TAG.sub("", text))
+    text = _BLOCK_TAG.sub(" ", str(value))  # a paragraph or line break is a space
+    # nh3 (Ammonia) parses HTML as browsers do: tags go, script contents go, and a bare "<"
+    # stays text ("ages 5 < 10 and > 3" kept whole; a regex took "< 10 and >" for a tag).
+    text = html.unescape(nh3.clean(text, tags=set()))
     return " ".join(text.split())
 
 

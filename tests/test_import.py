@@ -350,7 +350,9 @@ def test_reimporting_an_export_onto_the_live_data_changes_nothing(bundled, tmp_p
     args = ["import", "--format", "oruk", str(feed), "--output-dir", str(data / "services")]
     result = CliRunner().invoke(main, [*args, "--area", "imported"])
     assert result.exit_code == 0, result.output
-    assert f"Wrote 0 new listings, updated 0, {len(bundled.listings)} unchanged" in result.stderr, result.stderr[:600]
+    assert f"Wrote 0 new listings, updated 0, {len(bundled.listings)} unchanged" in result.stderr, (
+        result.stderr[:600]
+    )
     assert _files(data / "services") == before
     assert not (data / "services" / "imported").exists()
 
@@ -503,3 +505,22 @@ def test_the_report_says_which_needs_were_guessed(bundled, real_data, tmp_path, 
         main, ["import", "--format", "oruk", str(feed), "--output-dir", str(real_data / "services")]
     )
     assert "Needs guessed from names and descriptions (check them): bereavement 1" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("For ages 5 < 10 and > 3", "For ages 5 < 10 and > 3"),
+        (
+            "<p>Tea and a chat.</p><p>All welcome &amp; free.</p>",
+            "Tea and a chat. All welcome & free.",
+        ),
+        ("Hi<script>alert(1)</script> there", "Hi there"),
+        ('<a href="https://example.org">Our page</a> has more', "Our page has more"),
+        ("Line one<br>line two", "Line one line two"),
+    ],
+)
+def test_html_in_feeds_becomes_plain_text(raw, text):
+    from directory.oruk_import import plain
+
+    assert plain(raw) == text
