@@ -8,7 +8,7 @@ of the parser's default AND that finds nothing.
 
 from __future__ import annotations
 
-from whoosh.query import AndNot, Or, Query, Term
+from whoosh.query import And, AndNot, Or, Query, Term
 
 from search.interpret import Interpretation
 from search.schema import analyse
@@ -27,10 +27,20 @@ OPEN_BOOST = 1.25
 # Needs and groups come first, so a long query loses only its last words' text clauses. The
 # 12-word cap keeps real queries well under this (18 at most on the judged queries).
 MAX_CLAUSES = 24
+# Literal words count: a listing whose name or text holds every one of the person's own words
+# scores those words again (an AND of the words, this boost). BM25's idf makes that large for
+# a rare, specific word ("sectioning" in an advocacy service, "breastfeeding") and small for a
+# common one ("lonely"), so the listing holding the words is not outranked by listings that
+# only carry the need the words were read as. Measured on tests/relevance (boost 0, 1, 2, 3):
+# 1 lifted "sectioning" from rank 9 to 1 and changed nothing else for the worse; 2 and 3
+# began to push general "lonely" and "exercise" results out of the top five.
+LITERAL_BOOST = 1.0
+LITERAL_MAX_WORDS = 6  # longer queries rarely hold all their words in one listing
 
 
 def build_query(interpretation: Interpretation) -> Query | None:
-    """An OR of need ids (strongly boosted), groups named, and words in listing names and text.
+    """An OR of need ids (strongly boosted), groups named, and words in listing names and text,
+    plus a bonus for listings holding all the words as typed (``LITERAL_BOOST``).
 
     A listing whose main (first) need is the one asked for gets a little more than one that
     lists it among others. Someone who says "lonely" without saying who they are is better
@@ -49,10 +59,17 @@ def build_query(interpretation: Interpretation) -> Query | None:
         open_to_all = Or([Term("needs", need, boost=OPEN_BOOST) for need in stated])
         members = Or([Term("groups", group) for group in interpretation.members_only])
         clauses.append(AndNot(open_to_all, members))
-    for word in interpretation.terms:
-        for token in analyse(word):
-            clauses.append(Term("name", token, boost=NAME_BOOST))
-            clauses.append(Term("body", token))
+    tokens = list(dict.fromkeys(token for word in interpretation.terms for token in analyse(word)))
+    if 0 < len(tokens) <= LITERAL_MAX_WORDS:
+        clauses.append(
+            And(
+                [Or([Term("name", t, boost=NAME_BOOST), Term("body", t)]) for t in tokens],
+                boost=LITERAL_BOOST,
+            )
+        )
+    for token in tokens:
+        clauses.append(Term("name", token, boost=NAME_BOOST))
+        clauses.append(Term("body", token))
     if not clauses:
         return None
     return Or(clauses[:MAX_CLAUSES])
