@@ -15,14 +15,17 @@ import contextlib
 import json
 import logging
 import os
+import re
 import sys
 import time
+import traceback
 from typing import Any
 
 from flask import Flask, g, request
 
 log = logging.getLogger("signpost.access")
 STARTED = "signpost.started"  # the WSGI environ key holding when a request reached the app
+UNROUTED = "(no such page)"  # logged instead of the path of a request that matched no route
 
 
 def default_workers(cpus: int | None = None) -> int:
@@ -67,6 +70,9 @@ def init_access_log(app: Flask) -> None:
         return inner(environ, start_response)
 
     app.wsgi_app = timed  # type: ignore[method-assign]
+    # Flask logs a 500's traceback on the app's logger; the development server (make dev)
+    # logs request lines on werkzeug's.
+    keep_logs_private(app.logger, logging.getLogger("werkzeug"))
 
     @app.after_request
     def _log_request(response):
@@ -74,10 +80,61 @@ def init_access_log(app: Flask) -> None:
         if started is not None and log.isEnabledFor(logging.INFO):
             build = g.get("signpost_build") or _open_build(app)
             millis = (time.perf_counter() - started) * 1000
-            log.info(
-                access_record(request.method, request.path, response.status_code, millis, build)
-            )
+            # An address that matched no page may be anything someone typed into the bar.
+            path = request.path if request.url_rule is not None else UNROUTED
+            log.info(access_record(request.method, path, response.status_code, millis, build))
         return response
+
+
+# A path's query string, in any log line: "/?q=lost+my+wife" -> "/?[query removed]".
+_QUERY = re.compile(r"(/[^\s?\"']*)\?[^\s\"']*")
+# Gunicorn's refusals of malformed requests quote the offending request line or header
+# ("Invalid HTTP Version: 'my wife near CT9 1EP HTTP/1.1'"): keep only what kind it was.
+_INVALID_REQUEST = re.compile(r"^(Invalid request from ip=[^:]*: )([^:'\"(]*)(.*)$", re.DOTALL)
+WITHHELD = "(details withheld: they may quote what someone typed)"
+
+
+def private(text: str) -> str:
+    """A log message with nothing a visitor typed in it: no query strings, no request lines."""
+    invalid = _INVALID_REQUEST.match(text)
+    if invalid:
+        kind = invalid.group(2).strip() or "malformed request"
+        text = f"{invalid.group(1)}{kind} {WITHHELD}" if invalid.group(3) else text
+    return _QUERY.sub(r"\1?[query removed]", text)
+
+
+def private_traceback(exc_info) -> str:
+    """Where an error happened (files, lines, code) and its type, but not its message.
+
+    An exception's message may quote a request ("could not parse 'lost my wife'"); the
+    frames and the type are what is needed to find the bug.
+    """
+    _kind, error, trace = exc_info
+    lines = ["Traceback (most recent call last):\n", *traceback.format_tb(trace)]
+    seen = error
+    while seen is not None:
+        lines.append(f"{type(seen).__module__}.{type(seen).__qualname__} {WITHHELD}\n")
+        seen = seen.__cause__ or (None if seen.__suppress_context__ else seen.__context__)
+    return "".join(lines).rstrip("\n")
+
+
+class PrivateLogFilter(logging.Filter):
+    """Rewrites each record on a logger with ``private()`` and ``private_traceback()``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = private(record.getMessage())
+        if record.exc_info and record.exc_info[1] is not None:
+            message += "\n" + private_traceback(record.exc_info)
+        record.msg, record.args = message, ()
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True
+
+
+def keep_logs_private(*loggers: logging.Logger) -> None:
+    """Add the ``PrivateLogFilter`` to each logger (once)."""
+    for logger in loggers:
+        if not any(isinstance(each, PrivateLogFilter) for each in logger.filters):
+            logger.addFilter(PrivateLogFilter())
 
 
 def configure_access_log(stream=None) -> None:
@@ -130,6 +187,19 @@ def _open_build(app: Flask) -> str:
     return snapshot.build_id if snapshot is not None else ""
 
 
+def _private_gunicorn_logger() -> type:
+    from gunicorn.glogging import Logger
+
+    class PrivateLogger(Logger):
+        """Gunicorn's logger, with every error-log record passed through ``private()``."""
+
+        def setup(self, cfg) -> None:
+            super().setup(cfg)
+            keep_logs_private(self.error_log)
+
+    return PrivateLogger
+
+
 def run_gunicorn(
     app_factory,
     *,
@@ -157,6 +227,8 @@ def run_gunicorn(
         "graceful_timeout": timeout,
         "accesslog": None,  # the app logs requests itself, without query strings
         "errorlog": "-",
+        # Malformed requests are logged without the request line they quote.
+        "logger_class": _private_gunicorn_logger(),
         "loglevel": "info",
         "limit_request_line": 4094,
         "limit_request_fields": 50,

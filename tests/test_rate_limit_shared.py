@@ -72,7 +72,7 @@ def test_two_workers_give_a_client_the_configured_allowance_and_log_refusals(
     try:
         # start_server's own health checks are not limited; 30 searches are.
         statuses = [fresh_request(port, "GET", "/?q=shed") for _ in range(30)]
-        too_large = fresh_request(port, "POST", "/shortlist", body=b"x" * 100_000)
+        too_large = fresh_request(port, "POST", "/shortlist/handout", body=b"x" * 100_000)
     finally:
         stop_server(process)
     assert statuses.count(200) == 20, statuses
@@ -85,7 +85,7 @@ def test_two_workers_give_a_client_the_configured_allowance_and_log_refusals(
 
 def test_oversized_requests_are_logged(client, caplog):
     caplog.set_level("INFO", logger="signpost.access")
-    response = client.post("/shortlist", data=b"x" * 100_000)
+    response = client.post("/shortlist/handout", data=b"x" * 100_000)
     assert response.status_code == 413
     records = [json.loads(record.getMessage()) for record in caplog.records]
-    assert records and records[-1]["path"] == "/shortlist" and records[-1]["status"] == 413
+    assert records and records[-1]["path"] == "/shortlist/handout" and records[-1]["status"] == 413

@@ -197,7 +197,7 @@ def test_the_public_url_names_the_site_and_builds_every_link(settings, publish_d
     assert client.get("/", headers={"Host": "localhost"}).status_code == 200  # on the server
     good = {"Host": "signpost.example.org"}
     handout = client.get(f"/shortlist/handout?ids={SHED}").get_data(as_text=True)
-    assert f"https://signpost.example.org/services/{SHED}" in handout
+    assert "https://signpost.example.org/" in handout and "http://localhost" not in handout
     text = client.get(f"/shortlist/text?ids={SHED}", headers=good).get_data(as_text=True)
     assert "https://signpost.example.org/" in text
     api = client.get(f"/api/v1/services/{SHED}", headers=good).get_data(as_text=True)

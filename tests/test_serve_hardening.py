@@ -6,9 +6,15 @@ it over sockets, because these defects live between the network and the app.
 
 from __future__ import annotations
 
+import logging
+import socket
+import time
+
 import pytest
+from flask import request
 
 from bench.slow_clients import SlowClients, probe, probe_while
+from serving import private
 from tests.test_serve import start_server, stop_server
 
 
@@ -31,3 +37,101 @@ def test_a_hundred_slow_clients_do_not_stop_the_server(published, tmp_path):
         assert probe(port, "/healthz") is not None
     finally:
         stop_server(process)
+
+
+# ---- Nothing a patient typed reaches a log -------------------------------------------------
+
+MARKER = "zebrafinchwidow"  # a word no log line would contain by chance
+
+
+def raw_exchange(port: int, data: bytes) -> bytes:
+    """Send ``data`` as it is (malformed or not) and read the whole answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(data)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+MALFORMED = [
+    f"GET /?q={MARKER} lost my wife CT9 1EP HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    f"GET /?q={MARKER} HTTP/1.1\r\nHost: 127.0.0.1\r\nX Bad {MARKER}: 1\r\n\r\n",
+    f"GET /?q={MARKER} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Ok: {MARKER}\x00\r\n\r\n",
+    f"get /?q={MARKER} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    f"GET /?q={MARKER}{'x' * 5000} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    f"GET /?q={MARKER} HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n",
+    f"GET /?q={MARKER}\r\n\r\n",
+]
+NORMAL = [
+    f"/?q={MARKER}+lost+my+wife&near=CT9+1EP",
+    f"/api/v1/services?q={MARKER}",
+    f"/api/v1/services?{MARKER}=1",
+    f"/api/v1/services?radius={MARKER}",
+    f"/nowhere/{MARKER}",
+    f"/shortlist/handout?ids={MARKER}",
+]
+
+
+def test_no_log_line_holds_what_a_visitor_typed(published, tmp_path):
+    log_path = tmp_path / "server.log"
+    process, port = start_server(published, log_path)
+    try:
+        answers = [raw_exchange(port, request.encode("latin-1")) for request in MALFORMED]
+        for path in NORMAL:
+            request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            answers.append(raw_exchange(port, f"{request}Referer: /?q={MARKER}\r\n\r\n".encode()))
+        form = f"ids={MARKER}"
+        answers.append(
+            raw_exchange(
+                port,
+                (
+                    "POST /shortlist/handout HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                    "Content-Type: application/x-www-form-urlencoded\r\n"
+                    f"Content-Length: {len(form)}\r\n\r\n{form}"
+                ).encode(),
+            )
+        )
+        assert all(answer.startswith(b"HTTP/1.") for answer in answers), answers
+        # Wait for the log to show the last request rather than sleeping a fixed time.
+        deadline = time.monotonic() + 10
+        while log_path.read_text().count('"path":"/shortlist/handout"') < 2:
+            assert time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.1)
+    finally:
+        stop_server(process)
+    log = log_path.read_text()
+    assert "Invalid request from ip=127.0.0.1" in log  # gunicorn did log the refusals
+    assert MARKER not in log
+    assert "lost my wife" not in log and "CT9" not in log
+
+
+def test_a_500s_log_has_the_traceback_but_not_the_request(app, caplog):
+    @app.get("/explode")
+    def explode():
+        raise ValueError(f"could not understand {request.args['q']!r}")
+
+    app.testing = False  # let Flask log and answer the 500 as in production
+    with caplog.at_level(logging.ERROR):
+        response = app.test_client().get(f"/explode?q={MARKER}")
+    assert response.status_code == 500
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "Traceback" in logged and "builtins.ValueError" in logged and "explode" in logged
+    assert MARKER not in logged and MARKER not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "Invalid request from ip=10.0.0.1: Invalid HTTP Version: 'my wife HTTP/1.1'",
+            "Invalid request from ip=10.0.0.1: Invalid HTTP Version (details withheld",
+        ),
+        ("Error handling request GET /?q=lost+my+wife", "Error handling request GET /?[query"),
+        ('"GET /api/v1/services?q=debt HTTP/1.1" 200 -', '"GET /api/v1/services?[query removed]'),
+        ("Booting worker with pid: 12", "Booting worker with pid: 12"),
+    ],
+)
+def test_private_log_messages(message, expected):
+    assert private(message).startswith(expected)
+    assert "wife" not in private(message) and "debt" not in private(message)
