@@ -45,8 +45,13 @@ def exported(bundled):
 
 
 def test_bundled_examples_export_as_valid_hsds(exported, bundled):
+    """Valid by the Open Referral UK profile's own OpenAPI document and compiled schemas,
+    and each service by HSDS 3.0's compiled service schema too."""
     assert errors("page", exported) == []
     assert exported["total_items"] == len(bundled.listings) == exported["size"]
+    for service in exported["contents"]:
+        assert errors("service", service) == [], service["signpost_id"]
+        assert errors("hsds_service", service) == [], service["signpost_id"]
 
 
 def test_the_schemas_do_catch_mistakes():
@@ -55,7 +60,9 @@ def test_the_schemas_do_catch_mistakes():
     assert errors("service", {"id": service_uuid("x"), "name": "x"})
     assert errors("service", {"id": service_uuid("x"), "name": "x", "status": "open"})
     assert errors("location", {"id": service_uuid("x"), "location_type": "house"})
-    assert errors("page", {"contents": []})
+    assert errors("page", {"total_items": "many", "contents": []})
+    assert errors("page", {"contents": [{"id": service_uuid("x"), "name": "x"}]})
+    assert errors("hsds_service", {"id": service_uuid("x"), "name": "x", "status": "open"})
 
 
 def _objects(value, kind: str, found: dict[str, list]) -> dict[str, list]:

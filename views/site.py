@@ -32,8 +32,10 @@ from directory.geocode import ATTRIBUTION
 from directory.languages import language_name
 from directory.model import ACCESSIBILITY, Listing
 from directory.schedule import describe_next, next_session
+from search.coverage import describe_coverage
+from search.crisis import urgent_panel
 from search.request import FILTERS, parse_request
-from views import present
+from views import contribute, present
 from views.common import live, now, public_url, setting
 from views.insights import count_listings, count_search
 
@@ -71,6 +73,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(shortlist.bp)
+    contribute.init_app(app)
     app.add_template_global(asset_url)
     app.after_request(squeeze_html)
 
@@ -289,7 +292,7 @@ def service(listing_id: str):
         listing,
         page_url,
         str(config.get("SIGNPOST_REPOSITORY_URL") or ""),
-        str(config.get("SIGNPOST_REPORT_EMAIL") or ""),
+        contribute.directory_email(),  # the directory team, never the group itself
         str(config.get("SIGNPOST_REPOSITORY_BRANCH") or "main"),
     )
     locations = [
