@@ -109,8 +109,11 @@ def test_report_a_problem_is_prefilled_and_needs_no_account(site):
 
 
 def test_report_falls_back_to_words_when_not_configured(client):
+    """Reports go to the directory's team, never in a circle back to the group itself."""
     page = client.get("/services/margate-mens-shed").get_data(as_text=True)
-    assert "Contact Thanet Community Sheds CIC using the details above" in page
+    assert "Contact Thanet Community Sheds CIC" not in page
+    assert 'href="/contribute/margate-mens-shed"' in page
+    assert "pass it on to the people who run this website" in page
     assert "data/services/thanet/margate-mens-shed.yaml" in page
 
 
