@@ -67,17 +67,27 @@ def main() -> None:
 def validate(paths: tuple[Path, ...], data_dir: Path | None) -> None:
     """Check listing files and say exactly what to fix.
 
-    PATHS are files or folders (default: the data folder's services/). Prints one line per
-    problem as path:line:column: message, and exits 1 if there are any.
+    PATHS are files or folders (default: the data folder's services/ and its urgent help
+    file, urgent-help.yaml, which can also be named on its own). Prints one line per problem
+    as path:line:column: message, and exits 1 if there are any.
     """
+    from directory.urgent import FILE_NAME, urgent_help_path
     from directory.validate import validate_paths
 
     settings = _settings(data_dir)
     vocab = _vocabulary(settings)
-    targets = list(paths) or [settings.services_dir]
-    report = validate_paths(targets, vocab, gazetteer=_gazetteer())
+    urgent_files = [path for path in paths if path.name == FILE_NAME and path.is_file()]
+    if not paths:
+        urgent_files = [urgent_help_path(settings.data_dir)]
+    urgent_ok = [_urgent_help_ok(path, vocab) for path in urgent_files]
+    targets = [path for path in paths if path not in urgent_files]
+    if paths and not targets:
+        sys.exit(0 if all(urgent_ok) else 1)
+    report = validate_paths(targets or [settings.services_dir], vocab, gazetteer=_gazetteer())
     for problem in report.problems:
         click.echo(str(problem))
+    if not all(urgent_ok) and not report.problems:
+        sys.exit(1)
     if report.problems:
         files = len(report.invalid_files())
         click.echo(
@@ -91,6 +101,26 @@ def validate(paths: tuple[Path, ...], data_dir: Path | None) -> None:
     if report.files == 0:
         click.echo("No listing files (*.yaml) found to check.", err=True)
         sys.exit(1)
+
+
+def _urgent_help_ok(path: Path, vocab) -> bool:
+    """Check an urgent-help file (crisis words and help lines), printing its problems."""
+    from directory.urgent import check_urgent_help
+
+    # Need ids are checked against the needs.yaml beside the file: a data folder with its own
+    # vocabulary and the bundled urgent help searches only the needs both know.
+    same_folder = Path(vocab.source).resolve().parent == path.resolve().parent
+    _found, problems = check_urgent_help(path, vocab.needs if same_folder else None)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the urgent help "
+            "file. Fix them and run 'signpost validate' again: its format is explained at "
+            "the top of data/urgent-help.yaml.",
+            err=True,
+        )
+    return not problems
 
 
 @main.command()
@@ -323,6 +353,7 @@ def search_command(
     index_dir,
 ):
     """Search the index as the site does, e.g. signpost search "lonely" --near CT9."""
+    from directory.urgent import UrgentHelpError, current_urgent_help
     from search.engine import NoIndex, SearchIndex, search
     from search.present import response_to_dict
     from search.request import parse_request
@@ -350,12 +381,24 @@ def search_command(
     if parsed.errors:
         raise click.UsageError(" ".join(error.message for error in parsed.errors))
     try:
-        response = search(SearchIndex(settings.index_dir), parsed.request, vocab, _gazetteer())
+        urgent_help = current_urgent_help(settings.data_dir)
+    except (OSError, UrgentHelpError) as error:
+        raise click.ClickException(str(error)) from error
+    try:
+        response = search(
+            SearchIndex(settings.index_dir),
+            parsed.request,
+            vocab,
+            _gazetteer(),
+            urgent_help=urgent_help,
+        )
     except NoIndex as error:
         raise click.ClickException(str(error)) from error
     if as_json:
         click.echo(json.dumps(response_to_dict(response, vocab), indent=2))
         return
+    if response.urgent:
+        click.echo(format_urgent(response.urgent))
     if response.place_problem:
         click.echo(response.place_problem, err=True)
     if response.place:
@@ -374,6 +417,22 @@ def search_command(
         click.echo(f"  {hit.score:6.3f}  {distance:>12}  {hit.id}  {hit.name}")
     for option in response.wider:
         click.echo(f"Try: {option.description} ({option.count} found)")
+
+
+def format_urgent(panel) -> str:
+    """The urgent-help panel as text, printed before any result."""
+    rule = "=" * 60
+    lines = [rule, "GET HELP NOW"]
+    lines += [topic.advice for topic in panel.topics]
+    for group in panel.groups:
+        lines.append(f"{group.label}:")
+        for line in group.lines:
+            ways = [f"call {line.call}"] if line.call else []
+            if line.text:
+                ways.append(f"text {line.text_word} to {line.text}")
+            lines.append(f"  {line.name}: {' or '.join(ways)}. {line.about}")
+    lines.append(rule)
+    return "\n".join(lines)
 
 
 @main.command()

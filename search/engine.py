@@ -28,8 +28,10 @@ from directory.areas import default_areas
 from directory.geocode import Place
 from directory.model import Listing
 from directory.serialise import listing_from_dict
+from directory.urgent import UrgentHelp, UrgentPanel, load_urgent_help
 from directory.vocabulary import Vocabulary
 from search.build import BUILD_FILE, INDEX_NAME, current_build
+from search.crisis import detect, vocabulary_words, with_crisis
 from search.facets import FacetTable
 from search.interpret import Interpretation, interpret
 from search.query import build_query
@@ -193,6 +195,7 @@ class SearchResponse:
     wider: list[WiderSearch] = field(default_factory=list)
     build_id: str = ""
     timed_out: bool = False
+    urgent: UrgentPanel | None = None  # crisis words found: urgent help to show first
 
     @property
     def did_you_mean(self) -> str | None:
@@ -394,14 +397,22 @@ def search(
     gazetteer,
     *,
     now: datetime | None = None,
+    urgent_help: UrgentHelp | None = None,
 ) -> SearchResponse:
-    """Find listings for ``request``: relevant, near and recently checked ones first."""
+    """Find listings for ``request``: relevant, near and recently checked ones first.
+
+    Crisis words ("kill myself") are read from the text as typed, never corrected, and add
+    urgent help for the place's nation (``urgent_help``, the bundled file by default).
+    """
     snapshot = index.snapshot() if isinstance(index, SearchIndex) else index
     table = snapshot.facets
     now = now or datetime.now(LONDON)
     interpretation = interpret(
         request.text, vocab, table.words, age=request.age, exact=request.exact
     )
+    urgent_help = urgent_help or load_urgent_help()
+    crisis = detect(request.text, urgent_help, (table.words, vocabulary_words(vocab)))
+    interpretation = with_crisis(interpretation, crisis, urgent_help, vocab)
 
     place = None
     place_problem = None
@@ -468,6 +479,7 @@ def search(
         place_suggestions=suggestions,
         build_id=snapshot.build_id,
         timed_out=matches.timed_out,
+        urgent=urgent_help.panel(crisis.topics, place.country if place else "") if crisis else None,
     )
     if not len(docnums) and not interpretation.unclear:
         response.wider = wider_searches(

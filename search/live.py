@@ -14,6 +14,7 @@ from datetime import datetime
 from directory.geocode import Gazetteer, default_gazetteer, make_online_geocoder
 from directory.model import Listing
 from directory.settings import Settings
+from directory.urgent import UrgentHelp, current_urgent_help
 from directory.vocabulary import Vocabulary, load_vocabulary, vocabulary_path
 from search.engine import SearchIndex, SearchResponse, Snapshot, search
 from search.request import SearchRequest
@@ -53,6 +54,11 @@ class LiveDirectory:
     def vocabulary(self) -> Vocabulary:
         return load_vocabulary(vocabulary_path(self.settings.data_dir))
 
+    @property
+    def urgent_help(self) -> UrgentHelp:
+        """Crisis topics and help lines: the data folder's file, else the bundled one."""
+        return current_urgent_help(self.settings.data_dir)
+
     def snapshot(self) -> Snapshot:
         return self.index.snapshot()
 
@@ -64,7 +70,12 @@ class LiveDirectory:
         snapshot: Snapshot | None = None,
     ) -> SearchResponse:
         return search(
-            snapshot or self.snapshot(), request, self.vocabulary, self.gazetteer, now=now
+            snapshot or self.snapshot(),
+            request,
+            self.vocabulary,
+            self.gazetteer,
+            now=now,
+            urgent_help=self.urgent_help,
         )
 
     def listing(self, listing_id: str, *, snapshot: Snapshot | None = None) -> Listing | None:

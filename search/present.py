@@ -16,6 +16,7 @@ from directory.languages import language_name
 from directory.model import ACCESSIBILITY, Listing, Location
 from directory.schedule import describe_next, next_session
 from directory.serialise import listing_to_dict
+from directory.urgent import panel_dict
 from directory.vocabulary import Vocabulary
 from directory.wording import describe_cost, describe_routes, describe_session
 from search.engine import Hit, SearchResponse
@@ -42,6 +43,7 @@ def hit_to_dict(hit: Hit, vocab: Vocabulary) -> dict[str, Any]:
 def response_to_dict(response: SearchResponse, vocab: Vocabulary) -> dict[str, Any]:
     request = response.request
     return {
+        "urgent": panel_dict(response.urgent) if response.urgent else None,
         "query": {
             "q": request.text,
             "near": request.near,
@@ -273,6 +275,12 @@ def api_search(
     """A search response: results, total, facet counts, the place searched and "did you mean"."""
     request = response.request
     return {
+        # Crisis words in the query: help lines to show before anything else (else null).
+        "urgent": (
+            panel_dict(response.urgent, f"{links.site_root}/urgent-help")
+            if response.urgent
+            else None
+        ),
         "query": request_dict(request),
         "total": response.total,
         "page": request.page,

@@ -28,6 +28,7 @@ SEARCH_KEYS = {
     "results",
     "facets",
     "location",
+    "urgent",
     "did_you_mean",
     "search_instead",
     "unclear",

@@ -103,7 +103,10 @@ PATIENT_PAGES = [
     "/shortlist/text?ids=margate-bereavement-cafe",
     "/about",
     "/privacy",
+    "/feedback/margate-bereavement-cafe",
     "/no-such-page",
+    "/urgent-help",
+    "/?q=kill+myself&near=CT9+1EP",
 ]
 STATEMENTS = ["/accessibility", "/data-sources"]
 

@@ -21,6 +21,7 @@ PAGES = [
     "/accessibility",
     "/privacy",
     "/data-sources",
+    "/urgent-help",
 ]
 
 

@@ -18,7 +18,9 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
 from directory.model import DAYS, DELIVERY, ROUTES
+from directory.urgent import panel_dict
 from directory.vocabulary import vocabulary_path
+from search.crisis import urgent_panel
 from search.engine import NoIndex
 from search.present import Links, api_listing, api_search, place_dict
 from search.request import (
@@ -168,7 +170,12 @@ def services() -> Response:
     need_ids = tuple(vocab.needs)
     parsed = parse_request(request.args, need_ids)
     if parsed.errors:
-        raise bad_parameters(parsed.errors, need_ids)
+        error = bad_parameters(parsed.errors, need_ids)
+        # Crisis words in a search with a bad parameter: the error still carries urgent help.
+        panel = urgent_panel(parsed.request.text, directory.urgent_help, vocab)
+        if panel is not None:
+            error.extra["urgent"] = panel_dict(panel, absolute("site.urgent_help"))
+        raise error
     snapshot = directory.snapshot()
     moment = now()
     response = directory.search(parsed.request, now=moment, snapshot=snapshot)
@@ -180,6 +187,11 @@ def services() -> Response:
             parameter="near",
             allowed="a UK postcode (CT9 1EP), postcode district (CT9) or town name",
             suggestions=response.place_suggestions,
+            **(
+                {"urgent": panel_dict(response.urgent, absolute("site.urgent_help"))}
+                if response.urgent
+                else {}
+            ),
         )
     count_search(response, "api")
     body = api_search(

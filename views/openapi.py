@@ -12,6 +12,7 @@ from typing import Any
 
 from directory.export import NEEDS_TAXONOMY, term_uuid
 from directory.model import DAYS, DELIVERY, ROUTES
+from directory.urgent import NATIONS
 from search.engine import FACET_NAMES
 from search.request import (
     DEFAULT_PER_PAGE,
@@ -155,12 +156,14 @@ def _schemas(need_ids: tuple[str, ...]) -> dict[str, Any]:
                         "parameter": STRING,
                         "allowed": STRING,
                         "suggestions": array(STRING),
+                        "urgent": ref("Urgent"),
                     },
-                    optional=("parameter", "allowed", "suggestions"),
+                    optional=("parameter", "allowed", "suggestions", "urgent"),
                 )
             }
         ),
         "Distance": obj({"miles": NUMBER, "km": NUMBER}),
+        **_urgent_schemas(),
         "NextSession": obj(
             {
                 "date": {"type": "string", "format": "date"},
@@ -231,6 +234,7 @@ def _schemas(need_ids: tuple[str, ...]) -> dict[str, Any]:
                     "additionalProperties": False,
                 },
                 "location": nullable(ref("Place")),
+                "urgent": nullable(ref("Urgent")),
                 "did_you_mean": NULLABLE_STRING,
                 "search_instead": NULLABLE_STRING,
                 "unclear": nullable(
@@ -281,6 +285,46 @@ def _schemas(need_ids: tuple[str, ...]) -> dict[str, Any]:
         },
         "HsdsRoot": obj({"version": STRING, "profile": STRING, "openapi_url": URL}),
     }
+
+
+def _urgent_schemas() -> dict[str, Any]:
+    """Urgent help (data/urgent-help.yaml): present when the words name a crisis."""
+    nation = {"type": ["string", "null"], "enum": [*NATIONS, None]}
+    line = obj(
+        {
+            "id": STRING,
+            "name": STRING,
+            "call": NULLABLE_STRING,
+            "call_link": NULLABLE_STRING,
+            "text": NULLABLE_STRING,
+            "text_word": NULLABLE_STRING,
+            "text_link": NULLABLE_STRING,
+            "about": STRING,
+            "hours": NULLABLE_STRING,
+            "nations": array({"type": "string", "enum": list(NATIONS)}),
+            "source": URL,
+        }
+    )
+    urgent = obj(
+        {
+            "topics": array(obj({"id": STRING, "label": STRING, "advice": STRING})),
+            "nation": nation,
+            "nation_label": NULLABLE_STRING,
+            "groups": array(
+                obj({"nation": nation, "label": STRING, "lines": array(ref("UrgentLine"))})
+            ),
+            "last_reviewed": {"type": "string", "format": "date"},
+            "links": obj({"html": URL}),
+        },
+        optional=("links",),
+    )
+    urgent["description"] = (
+        "Help lines to show before any result, because the words name a crisis (suicide or "
+        "self-harm, danger at home, a medical emergency, nowhere to sleep tonight). Lines "
+        "for the whole UK come first, then the nation of the place searched (every nation "
+        "when no place is given). Null when the words name no crisis."
+    )
+    return {"Urgent": urgent, "UrgentLine": line}
 
 
 def _param(

@@ -34,6 +34,7 @@ from directory.model import ACCESSIBILITY, Listing
 from directory.schedule import describe_next, next_session
 from search.coverage import describe_coverage
 from search.crisis import urgent_panel
+from search.crisis import urgent_panel
 from search.request import FILTERS, parse_request
 from views import contribute, present
 from views.common import live, now, public_url, setting
@@ -210,6 +211,11 @@ def render_search(args: MultiDict, *, need_page: str | None = None):
         "radius_choices": present.RADIUS_CHOICES,
     }
     if parsed.errors:
+        # A crisis named in a search with a bad filter still gets urgent help first.
+        place = directory.gazetteer.resolve(parsed.request.near) if parsed.request.near else None
+        context["urgent"] = urgent_panel(
+            parsed.request.text, directory.urgent_help, vocab, place.country if place else ""
+        )
         context["errors"] = present.friendly_errors(parsed.errors)
         context["error_params"] = {error["param"] for error in context["errors"]}
         context["filters"] = present.build_filters(None, parsed.request, pairs, vocab)
@@ -220,6 +226,7 @@ def render_search(args: MultiDict, *, need_page: str | None = None):
     count_search(response, "site")
     context.update(
         response=response,
+        urgent=response.urgent,
         results=[present.summarise_hit(hit, vocab, moment) for hit in response.hits],
         filters=present.build_filters(response, parsed.request, pairs, vocab),
         pagination=present.build_pagination(response, pairs),
@@ -362,6 +369,18 @@ def accessibility():
 @bp.get("/privacy")
 def privacy():
     return render_template(PAGES["privacy"])
+
+
+@bp.get("/urgent-help")
+def urgent_help():
+    """Every urgent help number, by nation: the "Need help now?" link on every page."""
+    found = live().urgent_help
+    return render_template(
+        "pages/urgent-help.html",
+        groups=found.groups(),
+        lines=found.lines,
+        last_reviewed=found.last_reviewed,
+    )
 
 
 @bp.get("/data-sources")

@@ -31,7 +31,11 @@ PAGES = {
     "about": "/about",
     "accessibility": "/accessibility",
     "privacy": "/privacy",
+    "feedback": "/feedback/margate-mens-shed",
+    "insights": "/insights",
     "data-sources": "/data-sources",
+    "urgent-help": "/urgent-help",
+    "results-crisis": "/?q=kill+myself&near=CT9+1EP",
     "not-found": "/no-such-page",
 }
 
@@ -80,7 +84,7 @@ def test_no_axe_violations_on_any_page_type(browser, base_url, axe_source, scrip
                 screenshot(page, f"page-{name}")
         # Mobile width too: the header menu and filters behave differently there.
         page.set_viewport_size({"width": 360, "height": 740})
-        for name in ("home", "results", "service", "handout"):
+        for name in ("home", "results", "results-crisis", "urgent-help", "service", "handout"):
             page.goto(base_url + PAGES[name])
             violations = axe_violations(page, axe_source)
             if violations:

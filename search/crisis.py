@@ -1,0 +1,202 @@
+"""Does a search say someone may be in crisis? Text in, crisis topics out: pure, deterministic.
+
+Crisis words are read from the text as typed (cleaned of punctuation only), before stop words
+are dropped or typos corrected: "kill myself" must never become "skills myself", and "myself"
+or "want to be here" are exactly the words a stop-word list would throw away.
+
+A topic's phrase matches when all its words are there close together, in any order and among
+other words ("myself kill", "lonely and want to die"). Little words ("to", "be", "i") may be
+left out ("want die"). A topic's single ``words`` also match with one typing slip ("sucidal",
+"suicdal"), unless the word typed is a real word Signpost already knows ("cooking" is not
+"choking"); ``misspellings`` match as written. Showing urgent help to someone who did not need
+it costs a few lines of screen; missing someone who did is the failure this guards against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Set
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+from directory.urgent import UrgentHelp, UrgentPanel
+from directory.vocabulary import Vocabulary
+from search.interpret import Interpretation, clean_text
+
+# Words a phrase can do without: "want die" still means "want to die".
+LITTLE_WORDS = frozenset({"a", "an", "the", "to", "be", "at", "am", "i", "im"})
+# Other words allowed in among a phrase's words: "i want to just die", "kill my own self".
+SLACK = 2
+# Single topic words this long or longer also match with one slip (a letter missing, extra,
+# wrong or two swapped), when the first letter is right.
+FUZZY_MIN_CHARS = 6
+MAX_CHARS = 1000  # a request's text is already cut to this
+MAX_WORDS = 200
+
+
+@dataclass(frozen=True)
+class _Term:
+    topic: str
+    words: tuple[str, ...]  # the words that must be present (little words left out)
+    length: int  # words in the phrase as written, little words included
+    fuzzy: bool  # a single topic word: one slip allowed
+
+
+@dataclass(frozen=True)
+class Crisis:
+    """The crisis topics a search revealed and the typed words that revealed them."""
+
+    topics: tuple[str, ...] = ()
+    words: frozenset[str] = field(default_factory=frozenset)
+
+    def __bool__(self) -> bool:
+        return bool(self.topics)
+
+
+@lru_cache(maxsize=8)
+def _terms(urgent: UrgentHelp) -> tuple[_Term, ...]:
+    found: list[_Term] = []
+    for topic in urgent.topics.values():
+        for kind, texts in (
+            ("word", topic.words),
+            ("phrase", topic.phrases),
+            ("misspelling", topic.misspellings),
+        ):
+            for text in texts:
+                words = clean_text(text, max_chars=MAX_CHARS, max_words=MAX_WORDS).split()
+                if not words:
+                    continue
+                needed = tuple(word for word in words if word not in LITTLE_WORDS) or tuple(words)
+                fuzzy = kind == "word" and len(words) == 1 and len(words[0]) >= FUZZY_MIN_CHARS
+                found.append(_Term(topic.id, needed, len(words), fuzzy))
+    return tuple(found)
+
+
+def _close(typed: str, wanted: str) -> bool:
+    """One slip apart, same first letter: "sucidal"/"suicidal", "suicdie"/"suicide"."""
+    return (
+        len(typed) >= FUZZY_MIN_CHARS - 1
+        and typed[0] == wanted[0]
+        and OSA.distance(typed, wanted, score_cutoff=1) <= 1
+    )
+
+
+def _matches(term: _Term, typed: list[str], known: Set[str]) -> tuple[int, ...] | None:
+    """Positions in ``typed`` holding all of the term's words close together, or None."""
+    if term.fuzzy:
+        wanted = term.words[0]
+        for position, word in enumerate(typed):
+            if word == wanted or (word not in known and _close(word, wanted)):
+                return (position,)
+        return None
+    span = term.length + SLACK
+    for start, word in enumerate(typed):
+        if word not in term.words:
+            continue
+        # The leftmost of the term's words is here: look for the rest within the span.
+        window = range(start, min(len(typed), start + span))
+        used: list[int] = []
+        for wanted in term.words:
+            spot = next((p for p in window if typed[p] == wanted and p not in used), None)
+            if spot is None:
+                break
+            used.append(spot)
+        else:
+            return tuple(used)
+    return None
+
+
+def detect(text: object, urgent: UrgentHelp, known: Iterable[Set[str]] = ()) -> Crisis:
+    """The crisis topics in ``text`` (in the file's order) and the words that matched.
+
+    ``known`` are sets of real words (the listings' words, the needs vocabulary): a word
+    found in one is never read as a slip for a crisis word.
+    """
+    typed = clean_text(text, max_chars=MAX_CHARS, max_words=MAX_WORDS).split()
+    if not typed:
+        return Crisis()
+    known_sets = tuple(known)
+    known_typed = frozenset(word for word in typed if any(word in s for s in known_sets))
+    topics: list[str] = []
+    words: set[str] = set()
+    for term in _terms(urgent):
+        positions = _matches(term, typed, known_typed)
+        if positions is None:
+            continue
+        if term.topic not in topics:
+            topics.append(term.topic)
+        words.update(typed[p] for p in positions)
+    order = list(urgent.topics)
+    return Crisis(tuple(sorted(topics, key=order.index)), frozenset(words))
+
+
+@lru_cache(maxsize=8)
+def vocabulary_words(vocab: Vocabulary) -> frozenset[str]:
+    """Every single word the needs vocabulary knows (not its misspellings)."""
+    found: set[str] = set()
+    for need in vocab.needs.values():
+        for term in (*need.words, *need.phrases):
+            found.update(clean_text(term, max_words=50).split())
+    for group in vocab.groups.values():
+        for term in group.words:
+            found.update(clean_text(term, max_words=50).split())
+    return frozenset(found)
+
+
+def with_crisis(
+    interpretation: Interpretation, crisis: Crisis, urgent: UrgentHelp, vocab: Vocabulary
+) -> Interpretation:
+    """The interpretation with crisis words taken as typed and the topics' needs added.
+
+    A correction of a crisis word ("kill" -> "skills") is dropped, with whatever need or
+    group it alone brought in (the digital skills café), and the typed word is searched for
+    instead; so "Showing results for ..." never rewrites what a person in crisis said. The
+    topics' needs (mental health, domestic abuse, housing) are then searched as if stated.
+    """
+    if not crisis:
+        return interpretation
+    dropped = {
+        typed: fixed for typed, fixed in interpretation.corrections.items() if typed in crisis.words
+    }
+    typed_words = set(interpretation.text.split())
+    restore = {fixed: typed for typed, fixed in dropped.items() if fixed not in typed_words}
+    terms = tuple(dict.fromkeys(restore.get(term, term) for term in interpretation.terms))
+    for typed in dropped:
+        if typed not in terms:
+            terms = (*terms, typed)
+
+    def kept(found: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        return {key: words for key, words in found.items() if not set(words) <= set(dropped)}
+
+    matched = kept(dict(interpretation.matched))
+    needs = {need: weight for need, weight in interpretation.needs.items() if need in matched}
+    for topic_id in crisis.topics:
+        for need in urgent.topics[topic_id].needs:
+            if need in vocab.needs:
+                needs[need] = 1.0
+                matched.setdefault(need, tuple(sorted(crisis.words)))
+    groups = kept(dict(interpretation.groups))
+    # Typo guesses offered back ("Search instead for"): none for a crisis word.
+    guessed = getattr(interpretation, "guessed", None)
+    extra = {} if guessed is None else {"guessed": tuple(w for w in guessed if w not in dropped)}
+    return replace(
+        interpretation,
+        **extra,
+        needs=needs,
+        matched=matched,
+        terms=terms,
+        corrections={t: f for t, f in interpretation.corrections.items() if t not in dropped},
+        groups=groups,
+        group_labels={g: label for g, label in interpretation.group_labels.items() if g in groups}
+        | {g: interpretation.group_labels[g] for g in interpretation.members_only},
+    )
+
+
+def urgent_panel(
+    text: object, urgent: UrgentHelp, vocab: Vocabulary, country: str = ""
+) -> UrgentPanel | None:
+    """The urgent-help panel for ``text`` without running a search (pages that show an error
+    instead of results still show urgent help first), or None when no crisis is named."""
+    crisis = detect(text, urgent, (vocabulary_words(vocab),))
+    return urgent.panel(crisis.topics, country) if crisis else None
