@@ -16,6 +16,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
+import phonenumbers
+
 from directory import model
 from directory.geocode import is_northern_ireland, likely_postcode, normalise_postcode
 from directory.languages import language_code
@@ -356,8 +358,46 @@ def _impossible_date(day: int, month: int, year: int) -> str:
     return f"There is no month {month}. Write the date as YYYY-MM-DD, like 2026-09-14."
 
 
+# Ofcom's numbers for drama and examples (fictional, never connected), allowed so that
+# example listings and tests can use them: phonenumbers rightly calls most of them invalid.
+_DRAMA_RANGES = (
+    ("01632960", 3),  # 01632 960000 to 960999
+    ("07700900", 3),
+    ("02079460", 3),
+    ("01134960", 3),
+    ("01144960", 3),
+    ("01154960", 3),
+    ("01164960", 3),
+    ("01174960", 3),
+    ("01184960", 3),
+    ("01214960", 3),
+    ("01314960", 3),
+    ("01414980", 3),
+    ("01514960", 3),
+    ("01614960", 3),
+    ("01914980", 3),
+    ("02896496", 3),
+    ("02920180", 3),
+    ("08081570", 3),
+    ("09098790", 3),
+    ("03069990", 3),
+)
+
+
+def _drama_number(digits: str) -> bool:
+    return any(
+        digits.startswith(prefix) and len(digits) == len(prefix) + tail
+        for prefix, tail in _DRAMA_RANGES
+    )
+
+
 def phone_problem(raw: str) -> str | None:
-    """Why a phone number is not a dialable UK number, or None if it is fine."""
+    """Why a phone number is not a dialable UK number, or None if it is fine.
+
+    Google's phonenumbers knows the UK numbering plan (``020 1234 567`` is a digit short,
+    ``0999 999 9999`` is no range at all); short numbers such as 116 123 and 111 are allowed
+    when phonenumbers knows them as UK short numbers; Ofcom's drama ranges are allowed too.
+    """
     text = str(raw).strip()
     if re.search(r"[^\d\s()+\-]", text):
         return (
@@ -367,13 +407,20 @@ def phone_problem(raw: str) -> str | None:
     digits = re.sub(r"\D", "", text)
     if digits.startswith("44"):
         digits = "0" + digits[2:]
-    if digits.startswith("116") and len(digits) == 6:  # European harmonised helplines
+    if _drama_number(digits):
         return None
-    if len(digits) in (10, 11) and digits.startswith("0"):
+    try:
+        parsed = phonenumbers.parse(digits, "GB")
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is not None and (
+        phonenumbers.is_valid_number(parsed)
+        or (len(digits) <= 6 and phonenumbers.is_valid_short_number(parsed))
+    ):
         return None
     return (
-        f"{quote(text)} does not look like a UK phone number. Include the area code, for "
-        'example "01632 960123" or "020 7946 0123", in quotes.'
+        f"{quote(text)} does not look like a UK phone number: check the digits. Include the "
+        'area code, for example "01632 960123" or "020 7946 0123", in quotes.'
     )
 
 

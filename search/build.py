@@ -40,6 +40,7 @@ from search.buildlock import (
     not_enough_space,
     sweep_leftovers,
 )
+from search.coverage import covered_areas, save_coverage
 from search.facets import FacetTable
 from search.schema import make_schema
 
@@ -183,6 +184,7 @@ def _write_index(
         writer.cancel()
         raise
     FacetTable.from_listings(listings, words).save(folder)
+    save_coverage(covered_areas(listings), folder)  # areas with local listings, for searches
 
 
 def _point_current_at(root: Path, target: Path) -> None:

@@ -31,8 +31,10 @@ from directory.serialise import listing_from_dict
 from directory.urgent import UrgentHelp, UrgentPanel, load_urgent_help
 from directory.vocabulary import Vocabulary
 from search.build import BUILD_FILE, INDEX_NAME, current_build
+from search.coverage import CoveredArea, load_coverage
 from search.crisis import detect, vocabulary_words, with_crisis
 from search.facets import FacetTable
+from search.honest import MissingNeed, keep, missing_needs, relevant_to
 from search.interpret import Interpretation, interpret
 from search.query import build_query
 from search.ranking import blend, order, served_distance
@@ -86,6 +88,11 @@ class Snapshot:
     @cached_property
     def national(self) -> np.ndarray:
         return self.mask(self.facets.docs("reach", "national"))
+
+    @cached_property
+    def covered_areas(self) -> list[CoveredArea]:
+        """Areas with local listings (search.coverage), read once per build."""
+        return load_coverage(self.folder)
 
     @cached_property
     def name_rank(self) -> np.ndarray:
@@ -195,6 +202,12 @@ class SearchResponse:
     wider: list[WiderSearch] = field(default_factory=list)
     build_id: str = ""
     timed_out: bool = False
+    # Stated needs the filters or distance left with nothing, and how to find them.
+    missing: list[MissingNeed] = field(default_factory=list)
+    # With a place: how many open listings have a venue within the radius; when none, the
+    # areas the directory does cover (search.coverage).
+    local_nearby: int | None = None
+    covered_areas: list[CoveredArea] = field(default_factory=list)
     urgent: UrgentPanel | None = None  # crisis words found: urgent help to show first
 
     @property
@@ -433,7 +446,7 @@ def search(
 
     near_docs, distances = _located(table, place, request.radius_miles, request.include_remote)
     allowed = filter_docs(table, request, near_docs & table.open_docs, now)
-    matches = text_matches(snapshot, interpretation)
+    matches = relevant_matches(snapshot, interpretation, text_matches(snapshot, interpretation))
     docnums, scores = matches.among(snapshot, allowed)
     ranking_distances = distances
     if place is not None:
@@ -485,7 +498,47 @@ def search(
         response.wider = wider_searches(
             snapshot, request, interpretation, matches, place, now, vocab
         )
+    response.missing = missing_needs(
+        request, interpretation, vocab, _need_counter(table, place, now), located=bool(place)
+    )
+    if place is not None:
+        response.local_nearby = len(distances.keys() & table.open_docs)
+        if not response.local_nearby:
+            response.covered_areas = snapshot.covered_areas
     return response
+
+
+def relevant_matches(
+    snapshot: Snapshot, interpretation: Interpretation, matches: TextMatches
+) -> TextMatches:
+    """Leave out matches unrelated to every need stated (search.honest.relevant_to): "food
+    bank" must not offer a diabetes course because it mentions "food swaps"."""
+    if matches.docnums is None:
+        return matches
+    searcher = snapshot.searcher()
+    allowed = relevant_to(
+        interpretation,
+        lambda field_name, token: snapshot.scorer.postings(searcher, field_name, token)[0].tolist(),
+    )
+    if allowed is None:
+        return matches
+    docnums, scores = keep(matches.docnums, matches.scores, allowed, snapshot.count)
+    return replace(matches, docnums=docnums, scores=scores)
+
+
+def _need_counter(table: FacetTable, place: Place | None, now: datetime):
+    """``count(need, request)``: open listings for ``need`` that ``request`` would show
+    (its place, radius and filters), for search.honest.missing_needs."""
+    reach: dict[tuple[float, bool], AbstractSet[int]] = {}
+
+    def count(need: str, request: SearchRequest) -> int:
+        key = (request.radius_miles, request.include_remote)
+        if key not in reach:
+            reach[key] = _located(table, place, *key)[0]
+        docs = table.docs("need", need) & table.open_docs & reach[key]
+        return len(filter_docs(table, request, docs, now)) if docs else 0
+
+    return count
 
 
 def rank_matches(

@@ -7,18 +7,23 @@ the API can promise its fields while the command line stays free to show interna
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from directory.audience import who_for_text
 from directory.geocode import MILES_PER_KM, Place, miles_to_km
 from directory.languages import language_name
 from directory.model import ACCESSIBILITY, Listing, Location
 from directory.schedule import describe_next, next_session
 from directory.serialise import listing_to_dict
+from directory.settings import Settings
+from directory.stale import checked_text, stale_warning
 from directory.urgent import panel_dict
 from directory.vocabulary import Vocabulary
 from directory.wording import describe_cost, describe_routes, describe_session
+from search.coverage import CoveredArea
 from search.engine import Hit, SearchResponse
 from search.request import SearchRequest
 
@@ -70,9 +75,16 @@ def response_to_dict(response: SearchResponse, vocab: Vocabulary) -> dict[str, A
         "results": [hit_to_dict(hit, vocab) for hit in response.hits],
         "facets": response.facets,
         "wider": [asdict(option) for option in response.wider],
+        "missing": [item.as_dict() for item in response.missing],
+        "local_nearby": response.local_nearby,
+        "covered_areas": [covered_dict(area) for area in response.covered_areas],
         "build_id": response.build_id,
         "timed_out": response.timed_out,
     }
+
+
+def covered_dict(area: CoveredArea) -> dict[str, Any]:
+    return {"name": area.name, "districts": list(area.districts), "text": area.describe()}
 
 
 # --------------------------------------------------------------------------- the JSON API
@@ -102,6 +114,7 @@ class Links:
 
 
 SUMMARY_CHARS = 200
+DEFAULT_STALE_MONTHS = Settings.stale_months  # SIGNPOST_STALE_MONTHS when unset
 
 
 def summary(description: str, limit: int = SUMMARY_CHARS) -> str:
@@ -170,8 +183,14 @@ def api_result(
     *,
     distance_miles: float | None = None,
     nearest_location: int | None = None,
+    stale_months: int = DEFAULT_STALE_MONTHS,
 ) -> dict[str, Any]:
-    """One search result: enough to show it in a list and decide whether to open it."""
+    """One search result: enough to show it in a list and decide whether to open it.
+
+    ``who_for_text`` ("For men over 18", '' when anyone can come), ``checked`` ("Checked
+    October 2026") and ``stale_warning`` (past the deployment's stale limit, else null) are
+    the words the site's cards show, for widgets to show the same.
+    """
     return {
         "id": listing.id,
         "name": listing.name,
@@ -188,13 +207,22 @@ def api_result(
         "national": listing.national,
         "locations": [_location(location) for location in listing.locations],
         "last_reviewed": listing.last_reviewed.isoformat(),
+        "who_for_text": who_for_text(listing.who_for, vocab.group_label),
+        "checked": checked_text(listing.last_reviewed),
+        "stale_warning": stale_warning(listing.last_reviewed, now.date(), stale_months),
         "links": links.service(listing.id),
     }
 
 
-def api_listing(listing: Listing, vocab: Vocabulary, now: datetime, links: Links) -> dict:
+def api_listing(
+    listing: Listing,
+    vocab: Vocabulary,
+    now: datetime,
+    links: Links,
+    stale_months: int = DEFAULT_STALE_MONTHS,
+) -> dict:
     """A whole listing, as the service page shows it, with words ready to display."""
-    found = api_result(listing, vocab, now, links)
+    found = api_result(listing, vocab, now, links, stale_months=stale_months)
     del found["distance"], found["nearest_location"]
     who_for = listing.who_for
     found.update(
@@ -271,8 +299,16 @@ def api_search(
     now: datetime,
     links: Links,
     page_links: dict[str, str | None],
+    stale_months: int = DEFAULT_STALE_MONTHS,
+    lift_link: Callable[[dict[str, Any]], str] | None = None,
 ) -> dict[str, Any]:
-    """A search response: results, total, facet counts, the place searched and "did you mean"."""
+    """A search response: results, total, facet counts, the place searched and "did you mean".
+
+    ``missing``: each stated need the filters or distance left with nothing, with a link
+    (``lift_link`` turns its changes into the same search without that filter).
+    ``local_services_nearby``: with a place, how many listings have a venue within the
+    radius; when none, ``covered_areas`` names the areas the directory has local listings in.
+    """
     request = response.request
     return {
         # Crisis words in the query: help lines to show before anything else (else null).
@@ -294,6 +330,7 @@ def api_search(
                 links,
                 distance_miles=hit.distance_miles,
                 nearest_location=hit.nearest_location,
+                stale_months=stale_months,
             )
             for hit in response.hits
         ],
@@ -312,6 +349,15 @@ def api_search(
             ],
         },
         "wider": [asdict(option) for option in response.wider],
+        "missing": [
+            {
+                **item.as_dict(),
+                "link": lift_link(item.changes) if lift_link and item.changes else None,
+            }
+            for item in response.missing
+        ],
+        "local_services_nearby": response.local_nearby,
+        "covered_areas": [covered_dict(area) for area in response.covered_areas],
         "build_id": response.build_id,
         "timed_out": response.timed_out,
         "links": page_links,

@@ -34,6 +34,9 @@ SEARCH_KEYS = {
     "unclear",
     "interpreted",
     "wider",
+    "missing",
+    "local_services_nearby",
+    "covered_areas",
     "build_id",
     "timed_out",
     "links",
@@ -54,6 +57,9 @@ RESULT_KEYS = {
     "national",
     "locations",
     "last_reviewed",
+    "who_for_text",
+    "checked",
+    "stale_warning",
     "links",
 }
 SERVICE_KEYS = (RESULT_KEYS - {"distance", "nearest_location"}) | {

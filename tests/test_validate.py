@@ -178,7 +178,7 @@ CASES = {
         "phone:",
         'phone: "960001"',
         None,
-        "'960001' does not look like a UK phone number. Include the area code",
+        "'960001' does not look like a UK phone number: check the digits. Include the area code",
     ),
     "words in phone": (
         "phone:",
@@ -452,6 +452,13 @@ def test_suggest_time(raw, expected):
         ("116 123", True),
         ("960123", False),
         ("phone us", False),
+        ("111", True),  # NHS 111, a UK short number
+        ("0800 111 111", True),
+        ("07700 900123", True),  # Ofcom's drama range
+        ("01843 123456", True),
+        ("020 1234 567", False),  # a digit short for London
+        ("0999 999 9999", False),  # no such range
+        ("01632 123456", False),  # 01632 outside the drama range is not a number
     ],
 )
 def test_phone_numbers(raw, ok):

@@ -37,9 +37,10 @@ from views import apihttp, errors, oruk
 from views.apiutil import absolute, json_response, live, now, reject_unknown, site_root
 from views.errors import ApiError
 from views.insights import count_search
+from views.present import query_pairs, wider_link
 
 # Bump when a response shape changes, so clients' cached copies (ETags) are not reused.
-API_REVISION = "1"
+API_REVISION = "2"  # 2: who_for_text, checked, stale_warning, missing, covered_areas
 # Responses that show the next session change with the clock: their ETag changes too,
 # every TIME_SLOT_SECONDS, so a 304 never hides a session that has started or finished.
 TIME_SLOT_SECONDS = 300
@@ -195,7 +196,14 @@ def services() -> Response:
         )
     count_search(response, "api")
     body = api_search(
-        response, vocab, moment, links(), page_links(response.pages, parsed.request.page)
+        response,
+        vocab,
+        moment,
+        links(),
+        page_links(response.pages, parsed.request.page),
+        stale_months=directory.settings.stale_months,
+        lift_link=lambda changes: absolute(request.endpoint or "")
+        + wider_link(query_pairs(request.args), changes),
     )
     return json_response(body)
 
@@ -212,7 +220,8 @@ def service(listing_id: str) -> Response:
             f"There is no service with the id '{listing_id[:100]}'. Search for services at "
             "/api/v1/services.",
         )
-    return json_response(api_listing(listing, directory.vocabulary, now(), links()))
+    months = directory.settings.stale_months
+    return json_response(api_listing(listing, directory.vocabulary, now(), links(), months))
 
 
 @bp.get("/v1/needs")

@@ -81,6 +81,14 @@ def _schemas(need_ids: tuple[str, ...]) -> dict[str, Any]:
         "national": BOOLEAN,
         "locations": array(location),
         "last_reviewed": {"type": "string", "format": "date"},
+        # Who a restricted service is for ("" when anyone can come), when it was last
+        # checked, and a warning when that is past the stale limit (else null).
+        "who_for_text": {"type": "string", "examples": ["For men over 18"]},
+        "checked": {"type": "string", "examples": ["Checked October 2026"]},
+        "stale_warning": {
+            "type": ["string", "null"],
+            "examples": ["Not checked since August 2024: phone before you go"],
+        },
         "links": ref("ServiceLinks"),
     }
     detail = {key: value for key, value in result.items() if key not in ("distance",)}
@@ -243,6 +251,26 @@ def _schemas(need_ids: tuple[str, ...]) -> dict[str, Any]:
                 "interpreted": obj({"text": STRING, "needs": array(id_label)}),
                 "wider": array(
                     obj({"description": STRING, "count": INTEGER, "changes": {"type": "object"}})
+                ),
+                # A stated need the filters or distance left with nothing ("No diabetes
+                # group meets on Tuesday."), with the search that lifts it (null: none would).
+                "missing": array(
+                    obj(
+                        {
+                            "need": STRING,
+                            "text": STRING,
+                            "action": STRING,
+                            "changes": {"type": "object"},
+                            "count": INTEGER,
+                            "link": NULLABLE_STRING,
+                        }
+                    )
+                ),
+                # With a place: listings with a venue within the radius (null: no place);
+                # when 0, the areas the directory has local listings in.
+                "local_services_nearby": {"type": ["integer", "null"], "minimum": 0},
+                "covered_areas": array(
+                    obj({"name": STRING, "districts": array(STRING), "text": STRING})
                 ),
                 "build_id": STRING,
                 "timed_out": BOOLEAN,

@@ -15,13 +15,17 @@ from urllib.parse import quote, urlencode
 
 from directory import wording
 from directory.areas import describe_served
+from directory.audience import who_for_text
 from directory.model import ACCESSIBILITY, DAY_NAMES, DAYS, DELIVERY, ROUTES, Listing, Location
 from directory.schedule import describe_next, next_session
+from directory.settings import Settings
+from directory.stale import checked_text, stale_warning
 from directory.vocabulary import Vocabulary
 from search.engine import Hit, SearchResponse
 from search.request import FILTERS, PARAMETERS, ParamError, SearchRequest
 
 RADIUS_CHOICES = (1, 3, 5, 10, 25, 50)
+DEFAULT_STALE_MONTHS = Settings.stale_months  # 12: SIGNPOST_STALE_MONTHS when unset
 
 # Friendly words for a bad parameter: the parser's own message is written for API users.
 FRIENDLY_ERRORS = {
@@ -350,6 +354,8 @@ def wider_link(pairs: list[tuple[str, str]], changes: Mapping[str, object]) -> s
             add.extend(("need", str(need)) for need in value)  # type: ignore[union-attr]
         elif name == "filters":
             drop.update(FILTERS)
+        elif name == "drop":  # lift these filters only ("Show all days")
+            drop.update(str(item) for item in value)  # type: ignore[union-attr]
         elif name == "local_only":
             drop.add("local_only")
         elif name == "radius":
@@ -433,9 +439,11 @@ class Summary:
     cost: str
     routes: list[str]
     features: list[Feature]
-    reviewed: str
+    reviewed: str  # "Checked October 2026"
     place: str  # "The Old Forge, Margate" or "Online or phone"
     needs: list[tuple[str, str]] = field(default_factory=list)  # (id, label)
+    who_for: str = ""  # "For men over 18"; '' when anyone can come
+    stale: str | None = None  # "Not checked since August 2024: phone before you go"
 
 
 def features_of(listing: Listing, location: Location | None = None) -> list[Feature]:
@@ -459,7 +467,10 @@ def summarise(
     *,
     distance_miles: float | None = None,
     nearest: int | None = None,
+    stale_months: int = DEFAULT_STALE_MONTHS,
 ) -> Summary:
+    """A listing in words. ``stale_months`` is the deployment's stale limit
+    (``SIGNPOST_STALE_MONTHS``, the one ``signpost stale`` reports on)."""
     location = None
     if listing.locations:
         location = listing.locations[nearest if nearest is not None else 0]
@@ -483,19 +494,24 @@ def summarise(
         cost=wording.describe_cost(listing.cost),
         routes=wording.describe_routes_short(listing),
         features=features_of(listing, location),
-        reviewed=wording.describe_reviewed(listing.last_reviewed),
+        reviewed=checked_text(listing.last_reviewed),
         place=place,
         needs=[(need, vocab.need_label(need)) for need in listing.needs],
+        who_for=who_for_text(listing.who_for, vocab.group_label),
+        stale=stale_warning(listing.last_reviewed, now.date(), stale_months),
     )
 
 
-def summarise_hit(hit: Hit, vocab: Vocabulary, now: datetime) -> Summary:
+def summarise_hit(
+    hit: Hit, vocab: Vocabulary, now: datetime, stale_months: int = DEFAULT_STALE_MONTHS
+) -> Summary:
     return summarise(
         hit.listing,
         vocab,
         now,
         distance_miles=hit.distance_miles,
         nearest=hit.nearest_location,
+        stale_months=stale_months,
     )
 
 

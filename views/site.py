@@ -33,6 +33,7 @@ from directory.languages import language_name
 from directory.model import ACCESSIBILITY, Listing
 from directory.schedule import describe_next, next_session
 from search.coverage import describe_coverage
+from search.coverage import describe_coverage
 from search.crisis import urgent_panel
 from search.crisis import urgent_panel
 from search.request import FILTERS, parse_request
@@ -227,7 +228,10 @@ def render_search(args: MultiDict, *, need_page: str | None = None):
     context.update(
         response=response,
         urgent=response.urgent,
-        results=[present.summarise_hit(hit, vocab, moment) for hit in response.hits],
+        results=[
+            present.summarise_hit(hit, vocab, moment, directory.settings.stale_months)
+            for hit in response.hits
+        ],
         filters=present.build_filters(response, parsed.request, pairs, vocab),
         pagination=present.build_pagination(response, pairs),
         wider=[
@@ -250,6 +254,12 @@ def render_search(args: MultiDict, *, need_page: str | None = None):
             else None
         ),
         stated_needs=[vocab.need_label(need) for need in response.interpretation.stated_needs],
+        # "No diabetes group meets on Tuesday." with a link that lifts that filter.
+        missing=[
+            (item, base + present.wider_link(pairs, item.changes) if item.changes else None)
+            for item in response.missing
+        ],
+        covered=describe_coverage(response.covered_areas),
         page_missing=parsed.request.page > response.pages,
         first_page=base + "?" + present.change_query(pairs),
     )
@@ -314,7 +324,9 @@ def service(listing_id: str):
         "service.html",
         listing=listing,
         vocabulary=directory.vocabulary,
-        summary=present.summarise(listing, directory.vocabulary, moment),
+        summary=present.summarise(
+            listing, directory.vocabulary, moment, stale_months=directory.settings.stale_months
+        ),
         next_words=describe_next(next_session(listing, moment), moment),
         schedule=wording.describe_schedule(listing),
         locations=locations,
