@@ -33,6 +33,7 @@ from directory.vocabulary import Vocabulary
 from search.build import BUILD_FILE, INDEX_NAME, current_build
 from search.coverage import CoveredArea, load_coverage
 from search.crisis import detect, vocabulary_words, with_crisis
+from search.directory_coverage import Coverage, compute_coverage
 from search.facets import FacetTable
 from search.honest import MissingNeed, keep, missing_needs, relevant_to
 from search.interpret import Interpretation, interpret
@@ -93,6 +94,11 @@ class Snapshot:
     def covered_areas(self) -> list[CoveredArea]:
         """Areas with local listings (search.coverage), read once per build."""
         return load_coverage(self.folder)
+
+    @cached_property
+    def coverage(self) -> Coverage:
+        """Services per area and per need (search.directory_coverage), once per build."""
+        return compute_coverage(self.facets, default_areas())
 
     @cached_property
     def name_rank(self) -> np.ndarray:

@@ -18,9 +18,10 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
 from directory.model import DAYS, DELIVERY, ROUTES
-from directory.urgent import panel_dict
+from directory.urgent import panel_dict, urgent_help_path
 from directory.vocabulary import vocabulary_path
 from search.crisis import urgent_panel
+from search.directory_coverage import coverage_json
 from search.engine import NoIndex
 from search.present import Links, api_listing, api_search, place_dict
 from search.request import (
@@ -154,6 +155,7 @@ def v1_index() -> Response:
             "links": {
                 "services": f"{root}/services",
                 "needs": f"{root}/needs",
+                "coverage": f"{root}/coverage",
                 "geocode": f"{root}/geocode",
                 "openapi": f"{root}/openapi.json",
                 "open_referral_uk": absolute("api.oruk.root"),
@@ -246,6 +248,15 @@ def needs() -> Response:
             "groups": [{"id": group.id, "label": group.label} for group in vocab.groups.values()],
         }
     )
+
+
+@bp.get("/v1/coverage")
+def coverage() -> Response:
+    """Which areas and needs the directory covers (search.directory_coverage)."""
+    reject_unknown(request.args, ())
+    directory = live()
+    labels = {need.id: need.label for need in directory.vocabulary.needs.values()}
+    return json_response(coverage_json(directory.snapshot().coverage, labels))
 
 
 @bp.get("/v1/geocode")
