@@ -7,8 +7,9 @@ fields, the need ids, and the whole listing as stored JSON for display.
 
 from __future__ import annotations
 
-from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
+from whoosh.analysis import STOP_WORDS, CharsetFilter, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.support.charset import accent_map
 
 # Words that carry no meaning in a need ("I need help with my ...") besides the usual ones.
 EXTRA_STOP_WORDS = frozenset(
@@ -24,7 +25,10 @@ EXTRA_STOP_WORDS = frozenset(
 
 ALL_STOP_WORDS = frozenset(STOP_WORDS) | EXTRA_STOP_WORDS
 
-ANALYZER = StemmingAnalyzer(stoplist=ALL_STOP_WORDS, minsize=2, maxsize=40)
+# Accents folded, as the query is (search.interpret.clean_text): "Memory Cafe" finds "Café".
+ANALYZER = StemmingAnalyzer(stoplist=ALL_STOP_WORDS, minsize=2, maxsize=40) | CharsetFilter(
+    accent_map
+)
 
 
 def make_schema() -> Schema:

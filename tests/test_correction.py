@@ -308,7 +308,7 @@ def test_cli_says_when_it_cannot_tell_what_is_wanted(runner: CliRunner, data_dir
 def test_site_offers_the_words_as_typed_after_a_guess(site) -> None:
     page = site.get("/?q=singng&near=CT9").get_data(as_text=True)
     assert "Showing results for <strong>singing</strong>" in page
-    assert "Search instead for <a href=\"/?q=singng&amp;exact=true&amp;near=CT9\">singng</a>" in page
+    assert 'Search instead for <a href="/?q=singng&amp;exact=true&amp;near=CT9">singng</a>' in page
     exact = site.get("/?q=singng&exact=true&near=CT9").get_data(as_text=True)
     assert "Showing results for" not in exact and "Search instead for" not in exact
     # The filters form keeps the choice, so ticking a filter does not correct the words again.
@@ -337,3 +337,12 @@ def test_cli_offers_the_words_as_typed_after_a_guess(runner: CliRunner, data_dir
     assert "Search instead for: lonelyy (add --exact)" in guessed.output
     exact = runner.invoke(main, ["search", "lonelyy", "--exact"])
     assert "Showing results for" not in exact.output and "0 results" in exact.output
+
+
+def test_accents_are_folded_in_the_index_as_in_the_query() -> None:
+    """ "Memory Cafe" typed on a phone finds "Memory Café": both sides fold accents."""
+    from search.interpret import clean_text
+    from search.schema import analyse
+
+    assert analyse("Memory Café") == analyse(clean_text("memory cafe")) == ["memori", "cafe"]
+    assert analyse("naïve Zoë") == analyse(clean_text("Naive Zoe"))
