@@ -192,6 +192,16 @@ class AreaTable:
             keys.add(f"nation:{name_key(country)}")
         return keys
 
+    def name_for_key(self, key: str) -> str:
+        """The canonical name behind an index key: 'council:E06000023' -> 'Bristol'."""
+        self.load()
+        kind, _, value = key.partition(":")
+        if kind == "council":
+            return self.councils.get(value, value)
+        if kind == "nation":
+            return next((n for n in NATIONS if name_key(n) == value), value.title())
+        return value
+
     def keys_for(self, names: Iterable[str]) -> list[str]:
         """Index keys for the canonical names a listing holds (unknown names are skipped)."""
         found = []

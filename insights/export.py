@@ -99,7 +99,7 @@ def as_json(report: Report) -> dict[str, Any]:
             "below": report.threshold,
             "note": (
                 f"Counts from 1 to {report.threshold - 1} are null and named in their row's "
-                "'suppressed' list; so is one more count where a total would reveal them."
+                "'suppressed' list; so is a total that would reveal one of its parts."
             ),
         },
         "demand_by_need": [

@@ -3,8 +3,8 @@
 Pure functions over rows from ``insights.store`` and listings from the live index, so the
 page, the downloads and ``signpost report`` all give the same figures. A count from 1 to
 ``threshold - 1`` is shown as "fewer than 5" (NHS small-number suppression); zero is shown.
-Where a total is shown beside its parts and exactly one part is hidden, the smallest other
-part is hidden too, so the hidden one cannot be worked out by subtraction.
+Where a total is shown beside its parts and exactly one part is hidden, the total is
+"not shown" too, so the hidden part cannot be worked out by subtraction.
 """
 
 from __future__ import annotations
@@ -34,10 +34,15 @@ SIGNPOSTING = (
 
 @dataclass(frozen=True)
 class Cell:
-    """One count as it may be shown: ``value`` is None when suppressed."""
+    """One count as it may be shown: ``value`` is None when suppressed.
+
+    ``secondary`` marks a total hidden only because showing it would let a hidden small
+    part be worked out by subtraction: it is "not shown", not "fewer than 5".
+    """
 
     value: int | None
     threshold: int = DEFAULT_THRESHOLD
+    secondary: bool = False
 
     @property
     def suppressed(self) -> bool:
@@ -45,7 +50,9 @@ class Cell:
 
     @property
     def text(self) -> str:
-        return f"fewer than {self.threshold}" if self.value is None else f"{self.value:,}"
+        if self.value is not None:
+            return f"{self.value:,}"
+        return "not shown" if self.secondary else f"fewer than {self.threshold}"
 
     @property
     def sort_value(self) -> int:
@@ -56,20 +63,20 @@ class Cell:
 def suppress(values: Sequence[int], threshold: int, *, with_total: bool = False) -> list[Cell]:
     """Cells for ``values`` (and their total last, when ``with_total``), small ones hidden.
 
-    Secondary suppression: when the total is shown and exactly one part is hidden, the next
-    smallest non-zero part is hidden too.
+    Secondary suppression: when exactly one part is hidden, the total is hidden too, since
+    the total less the shown parts would be that part.
     """
     hidden = [0 < value < threshold for value in values]
-    total = sum(values)
-    total_shown = with_total and not (0 < total < threshold)
-    if total_shown and sum(hidden) == 1:
-        others = [i for i, value in enumerate(values) if value > 0 and not hidden[i]]
-        if others:
-            hidden[min(others, key=lambda i: (values[i], i))] = True
     pairs = zip(values, hidden, strict=True)
     cells = [Cell(None if hide else value, threshold) for value, hide in pairs]
     if with_total:
-        cells.append(Cell(total if total_shown else None, threshold))
+        total = sum(values)
+        if 0 < total < threshold:
+            cells.append(Cell(None, threshold))
+        elif sum(hidden) == 1:
+            cells.append(Cell(None, threshold, secondary=True))
+        else:
+            cells.append(Cell(total, threshold))
     return cells
 
 
@@ -201,6 +208,9 @@ class ServiceFigures:
 
 
 def _name(listing_id: str, names: Mapping[str, str]) -> str:
+    """The service's name; its id alone when reading counts without listings."""
+    if not names:
+        return listing_id
     return names.get(listing_id) or f"{listing_id} (no longer listed)"
 
 

@@ -474,6 +474,7 @@ def test_openapi_document_describes_every_endpoint(api, api_settings):
         "/api/v1/services",
         "/api/v1/services/{id}",
         "/api/v1/needs",
+        "/api/v1/coverage",
         "/api/v1/geocode",
         "/api/oruk/",
         "/api/oruk/services",

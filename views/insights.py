@@ -117,6 +117,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     feedback.init_app(app)
     app.add_template_global(service_figures)
+    app.add_template_global(lambda: insights().enabled, "insights_enabled")
+    app.add_template_global(lambda: insights().threshold, "insights_threshold")
 
 
 def insights() -> Insights:

@@ -296,6 +296,7 @@ def _schemas(need_ids: tuple[str, ...]) -> dict[str, Any]:
             }
         ),
         "Index": {"type": "object"},
+        "Coverage": _coverage_schema(),
         "HsdsPage": hsds_page,
         "HsdsService": {
             "type": "object",
@@ -313,6 +314,31 @@ def _schemas(need_ids: tuple[str, ...]) -> dict[str, Any]:
         },
         "HsdsRoot": obj({"version": STRING, "profile": STRING, "openapi_url": URL}),
     }
+
+
+def _coverage_schema() -> dict[str, Any]:
+    """/api/v1/coverage: open services per area (folder, served area, national) and need."""
+    count = {"type": "integer", "minimum": 0}
+    need_count = obj({"id": STRING, "label": STRING, "services": count})
+    area = obj(
+        {
+            "id": STRING,
+            "name": STRING,
+            "services": count,
+            "with_venue": count,
+            "needs": array(need_count),
+            "needs_missing": array(STRING),
+        }
+    )
+    return obj(
+        {
+            "services": count,
+            "areas": array(area),
+            "areas_served": array(area),
+            "national": area,
+            "needs": array(need_count),
+        }
+    )
 
 
 def _urgent_schemas() -> dict[str, Any]:
@@ -545,6 +571,12 @@ def openapi_document(need_ids: tuple[str, ...]) -> dict[str, Any]:
                 [],
                 _responses("Needs", "Every need, in vocabulary order.", 400),
                 "listNeeds",
+            ),
+            "/api/v1/coverage": get(
+                "Which areas the directory covers: services per area and per need",
+                [],
+                _responses("Coverage", "Counts of open services, computed once per build.", 400),
+                "getCoverage",
             ),
             "/api/v1/geocode": get(
                 "Where a postcode, district or town is",

@@ -37,7 +37,7 @@ from search.coverage import describe_coverage
 from search.crisis import urgent_panel
 from search.crisis import urgent_panel
 from search.request import FILTERS, parse_request
-from views import contribute, present
+from views import contribute, coverage, present
 from views.common import live, now, public_url, setting
 from views.insights import count_listings, count_search
 
@@ -76,6 +76,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(shortlist.bp)
     contribute.init_app(app)
+    app.register_blueprint(coverage.bp)
     app.add_template_global(asset_url)
     app.after_request(squeeze_html)
 
