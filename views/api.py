@@ -71,11 +71,15 @@ def _etag_seed() -> str | None:
         build = live().snapshot().build_id
     except NoIndex:
         build = "no-index"
-    try:
-        stat = os.stat(vocabulary_path(live().settings.data_dir))
-        vocab = f"{stat.st_mtime_ns}-{stat.st_size}"
-    except OSError:
-        vocab = "-"
+    vocab = ""
+    # The urgent help numbers are part of a search's answer: a corrected number is new content.
+    data_dir = live().settings.data_dir
+    for path in (vocabulary_path(data_dir), urgent_help_path(data_dir)):
+        try:
+            stat = os.stat(path)
+            vocab += f"{stat.st_mtime_ns}-{stat.st_size};"
+        except OSError:
+            vocab += "-;"
     view = current_app.view_functions.get(request.endpoint or "")
     slot = int(time.time() // TIME_SLOT_SECONDS) if getattr(view, "time_dependent", False) else 0
     return f"{API_REVISION}|{build}|{vocab}|{slot}|{request.full_path}"
