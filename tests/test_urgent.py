@@ -462,3 +462,18 @@ def test_cli_urgent_help_follows_the_data_folder(api_settings, tmp_path: Path):
     )
     assert "Emergency services: call 999." in result.stdout
     assert "Samaritans" not in result.stdout
+
+
+def test_a_data_folder_file_is_served_at_once_with_a_new_etag(client, data_dir: Path):
+    """A volunteer's corrected number reaches the API at once: no rebuild, no stale 304."""
+    first = client.get("/api/v1/services?q=kill+myself")
+    assert "samaritans" in json.dumps(first.get_json()["urgent"])
+    (data_dir / "urgent-help.yaml").write_text(VALID, encoding="utf-8")
+    second = client.get(
+        "/api/v1/services?q=kill+myself", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert second.status_code == 200 and second.headers["ETag"] != first.headers["ETag"]
+    lines = [
+        line["id"] for group in second.get_json()["urgent"]["groups"] for line in group["lines"]
+    ]
+    assert lines == ["emergency"]
