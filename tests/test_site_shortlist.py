@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
+
+from search.engine import LONDON
+from tests.conftest import SITE_NOW
+from views.shortlist_text import short_code
 
 SHED = "margate-mens-shed"
 CAFE = "margate-bereavement-cafe"
@@ -10,8 +15,9 @@ LINE = "national-grief-listening-line"
 
 
 def cookie(client) -> str | None:
+    """The ids in the shortlist cookie (its value is ``<started>:<id>.<id>``)."""
     found = client.get_cookie("shortlist")
-    return None if found is None else found.value
+    return None if found is None else found.value.partition(":")[2]
 
 
 def add(client, listing_id: str, next_url: str = "/?q=lonely&near=CT9+1EP"):
@@ -42,9 +48,11 @@ def test_add_and_remove_without_javascript(site):
 def test_cookie_holds_only_ids_and_is_lax_httponly(site):
     response = add(site, SHED)
     header = response.headers["Set-Cookie"]
-    assert header.startswith(f"shortlist={SHED};")
+    started = int(datetime(*SITE_NOW, tzinfo=LONDON).timestamp())
+    assert header.startswith(f"shortlist={started}:{SHED};")
     assert "HttpOnly" in header and "SameSite=Lax" in header
-    assert "Max-Age=86400" in header
+    # A browser-session cookie: no expiry date, so closing the browser forgets the list.
+    assert "Max-Age" not in header and "Expires" not in header
 
 
 def test_results_show_added_services(site):
@@ -110,15 +118,19 @@ def test_handout_has_everything_a_patient_needs(site):
     assert "Margate Men&#39;s Shed" in section
     assert "A friendly workshop where people can make and mend things" in section  # what
     assert "Tuesdays and Thursdays, 10am to 1pm. Closed on bank holidays." in section  # when
-    assert "Next: Tomorrow, 10am to 1pm" in section
+    assert "Next: Tuesday 24 November, 10am to 1pm" in section  # a real date, never "Tomorrow"
+    assert "Checked September 2026" in section
     assert "The Old Forge, 12 Example Street, Margate" in section and "CT9 1EP" in section
     assert "£2 a session. Tea, coffee and materials included." in section  # cost
-    assert "You can refer yourself" in section and "ring Dave first" in section  # how
+    assert "Refer yourself or drop in. Just turn up" in section  # how
+    assert "ring Dave first" in section
     assert "01632 960001" in section  # phone
-    assert re.search(r'<svg role="img" aria-label="QR code: opens the Margate', section)
-    assert "http://localhost/services/margate-mens-shed" in section
-    # No patient details are asked for.
-    assert "<input" not in page.split('id="maincontent"')[1].split("</main>")[0]
+    assert re.search(r'<svg role="img" aria-label="QR code: opens the Margate', page)
+    # A short link to type from paper (the QR code holds the same one).
+    assert f"http://localhost/s/{short_code(SHED)}" in section
+    # No patient details are asked for: the only fields say which list to clear.
+    main = page.split('id="maincontent"')[1].split("</main>")[0]
+    assert re.findall(r"<input[^>]*>", main) == ['<input type="hidden" name="finish" value="1">']
     assert "Grief Listening Line" in page
 
 
@@ -128,7 +140,7 @@ def test_handout_qr_code_uses_the_public_url(site_app):
         page = site_app.test_client().get(f"/shortlist/handout?ids={SHED}").get_data(as_text=True)
     finally:
         site_app.config["SIGNPOST_PUBLIC_URL"] = ""
-    assert "https://signpost.example.org/services/margate-mens-shed" in page
+    assert f"https://signpost.example.org/s/{short_code(SHED)}" in page
 
 
 def test_handout_prints_large_without_the_site_around_it():

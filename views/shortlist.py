@@ -1,10 +1,13 @@
 """The shortlist: services picked while searching, kept in the browser and never on the server.
 
-The list lives in one cookie, ``shortlist``, holding only listing ids (like
-``margate-mens-shed.hove-memory-singers``): no names, no patient details, nothing that says
-who made it. Add and remove are small POST forms that redirect back, so they work without
-JavaScript; JavaScript only saves the page reload. ``?ids=a,b`` on the shortlist pages shows
-a list from a link instead, so a link worker can send or bookmark one.
+The list lives in one browser-session cookie, ``shortlist``, for one consultation at most
+(``views/shortlist_store.py``). Add and remove are small POST forms that redirect back, so they
+work without JavaScript; JavaScript only saves the page reload. ``?ids=a,b`` on the shortlist
+pages shows a list from a link instead, so a link worker can send or bookmark one.
+
+From the list come the printed handout (with the link worker's note, sent in the form and
+never kept), the text for a letter, an email or a text message, and a summary for the
+patient's record (``views/record.py``).
 
 CSRF: a forged POST can at worst add or remove a public service id. Even so, cross-site
 POSTs are refused (Origin / Sec-Fetch-Site) and the cookie is SameSite=Lax.
@@ -18,48 +21,68 @@ from urllib.parse import urlsplit
 import segno
 from flask import (
     Blueprint,
+    Flask,
     Response,
     abort,
+    current_app,
     jsonify,
     redirect,
     render_template,
     request,
     url_for,
 )
+from flask.blueprints import BlueprintSetupState
 from markupsafe import Markup, escape
 
 from directory import wording
 from directory.model import Listing
-from directory.schedule import describe_next, next_session
 from directory.validate import ID_PATTERN
 from views.common import live, now, public_url
+from views.handout_note import Note, parse_note, print_size
 from views.insights import count_listings
 from views.present import phone_href, summarise
+from views.record import configured_codes, needs_of, summary_data, summary_text
+from views.shortlist_store import (
+    MAX_ITEMS,
+    clear_expired,
+    clears_at,
+    cookie_ids,
+    describe_minutes,
+    max_minutes,
+    max_minutes_setting,
+    parse_ids,
+    store,
+)
+from views.shortlist_text import (
+    Entry,
+    brief,
+    describe_segments,
+    how_to_start_short,
+    mailto,
+    make_entry,
+    normal_code,
+    plain_text,
+    short_code,
+    sms_segments,
+    sms_text,
+    when_lines,
+    where_lines,
+)
 
 bp = Blueprint("shortlist", __name__, url_prefix="/shortlist")
-
-COOKIE = "shortlist"
-MAX_ITEMS = 20
-COOKIE_SECONDS = 24 * 60 * 60  # a shared computer forgets the list by the next day
+HANDOUT_PLACES = 3  # venues printed in full; more are on the service's page
+HANDOUT_ABOUT = 160  # characters of the description on paper; the QR code has the rest
 
 
-def parse_ids(raw: str | None, separators: str = ".,") -> list[str]:
-    """Listing ids from a cookie or ``?ids=``: well-formed, unique, at most MAX_ITEMS."""
-    if not raw:
-        return []
-    text = raw
-    for sep in separators[1:]:
-        text = text.replace(sep, separators[0])
-    found: list[str] = []
-    for part in text.split(separators[0]):
-        part = part.strip().lower()
-        if ID_PATTERN.match(part) and len(part) <= 100 and part not in found:
-            found.append(part)
-    return found[:MAX_ITEMS]
-
-
-def cookie_ids() -> list[str]:
-    return parse_ids(request.cookies.get(COOKIE))
+@bp.record_once
+def _set_up(state: BlueprintSetupState) -> None:
+    """Check the settings when the app starts (a bad value stops it with a clear message),
+    and add the short links (``/s/<code>``) that text messages use."""
+    app: Flask = state.app
+    max_minutes_setting(app)
+    configured_codes(app)
+    app.add_url_rule("/s/<code>", "short_link", short_link)
+    app.after_request(clear_expired)
 
 
 def current_ids() -> tuple[list[str], bool]:
@@ -67,22 +90,6 @@ def current_ids() -> tuple[list[str], bool]:
     if "ids" in request.args:
         return parse_ids(request.args.get("ids")), True
     return cookie_ids(), False
-
-
-def store(response: Response, ids: list[str]) -> Response:
-    if ids:
-        response.set_cookie(
-            COOKIE,
-            ".".join(ids[:MAX_ITEMS]),
-            max_age=COOKIE_SECONDS,
-            httponly=True,
-            samesite="Lax",
-            secure=request.is_secure,
-            path="/",
-        )
-    else:
-        response.delete_cookie(COOKIE, path="/", samesite="Lax", httponly=True)
-    return response
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -153,18 +160,21 @@ def remove() -> Response:
 
 @bp.post("/clear")
 def clear() -> Response:
+    """Clear the list; "Finish and clear the list" then says the computer is ready."""
     if not same_site_request():
         abort(403)
-    return store(redirect(url_for("shortlist.show"), code=303), [])
+    finished = request.form.get("finish") == "1"
+    target = url_for("shortlist.show", finished=1) if finished else url_for("shortlist.show")
+    return store(redirect(target, code=303), [])
 
 
 @bp.post("/keep")
 def keep() -> Response:
-    """Make a shared list (``?ids=``) this browser's own shortlist."""
+    """Make a shared list (``?ids=``) this browser's own shortlist, as a new list."""
     if not same_site_request():
         abort(403)
     ids = [i for i in parse_ids(request.form.get("ids")) if live().listing(i) is not None]
-    return store(redirect(url_for("shortlist.show"), code=303), ids)
+    return store(redirect(url_for("shortlist.show"), code=303), ids, new=True)
 
 
 def _listings(ids: list[str]) -> tuple[list[Listing], list[str]]:
@@ -193,14 +203,28 @@ def _ids_query(listings: list[Listing]) -> str:
     return ",".join(listing.id for listing in listings)
 
 
-@bp.get("/")
-def show() -> str:
+def _entries(listings: list[Listing], moment: datetime) -> list[Entry]:
+    stale_months = current_app.config["SIGNPOST_SETTINGS"].stale_months
+    return [
+        make_entry(
+            listing,
+            moment,
+            stale_months,
+            public_url("site.service", listing_id=listing.id),
+            public_url("short_link", code=short_code(listing.id)),
+        )
+        for listing in listings
+    ]
+
+
+def _show(note: Note | None = None, errors: list | None = None, size: str = "large"):
     ids, shared = current_ids()
     listings, missing = _listings(ids)
     directory = live()
     moment = now()
     summaries = [summarise(item, directory.vocabulary, moment) for item in listings]
     share_ids = _ids_query(listings)
+    ends = None if shared else clears_at()
     return render_template(
         "shortlist.html",
         summaries=summaries,
@@ -209,26 +233,53 @@ def show() -> str:
         share_ids=share_ids,
         share_url=public_url("shortlist.show", ids=share_ids) if listings else "",
         in_cookie=set(cookie_ids()),
+        note=note or Note(),
+        errors=errors or [],
+        size=size,
+        finished=request.args.get("finished") == "1" and not listings,
+        keep_for=describe_minutes(max_minutes()),
+        clears_at=wording.clock(f"{ends:%H:%M}") if ends else "",
     )
 
 
-@bp.get("/handout")
-def handout() -> str:
+@bp.get("/")
+def show() -> str:
+    return _show()
+
+
+@bp.route("/handout", methods=["GET", "POST"])
+def handout() -> str | tuple[str, int]:
+    """The printable handout. A POST carries the link worker's note, shown on this page only."""
+    note = Note()
+    source = request.args
+    if request.method == "POST":
+        if not same_site_request():
+            abort(403)
+        note, errors = parse_note(request.form)
+        if errors:
+            size = print_size(request.form.get("print"))
+            return _show(note, errors, size), 400
+        source = request.form
+    size = print_size(source.get("print"))
     ids, shared = current_ids()
     listings, missing = _listings(ids)
     count_listings([listing.id for listing in listings], "handout")
     moment = now()
-    directory = live()
     items = []
-    for listing in listings:
-        page = public_url("site.service", listing_id=listing.id)
+    for entry in _entries(listings, moment):
+        listing = entry.listing
+        where = where_lines(listing)
         items.append(
             {
-                "summary": summarise(listing, directory.vocabulary, moment),
-                "when": wording.describe_schedule(listing),
-                "next": describe_next(next_session(listing, moment), moment),
-                "url": page,
-                "qr": qr_svg(page, f"QR code: opens the {listing.name} page"),
+                "entry": entry,
+                "about": brief(listing.description, HANDOUT_ABOUT),
+                "when": when_lines(listing),
+                "where": where[:HANDOUT_PLACES],
+                "more_places": max(len(where) - HANDOUT_PLACES, 0),
+                "start": how_to_start_short(listing),
+                "url": entry.url,
+                # The short link makes a smaller QR code, easier to scan from paper.
+                "qr": qr_svg(entry.short_url, f"QR code: opens the {listing.name} page"),
             }
         )
     return render_template(
@@ -238,49 +289,9 @@ def handout() -> str:
         shared=shared,
         share_ids=_ids_query(listings),
         made=wording.describe_date(moment.date()),
+        note=note,
+        size=size,
     )
-
-
-def plain_text(listings: list[Listing], moment: datetime, *, short: bool = False) -> str:
-    """The shortlist as plain text for an email or letter, or a short text message."""
-    lines: list[str] = []
-    if not short:
-        lines += ["Groups and services that may help you", ""]
-    for number, listing in enumerate(listings, start=1):
-        page = public_url("site.service", listing_id=listing.id)
-        upcoming = describe_next(next_session(listing, moment), moment)
-        if short:
-            parts = [listing.name]
-            if upcoming:
-                parts.append(f"Next: {upcoming}")
-            if listing.contact.phone:
-                parts.append(f"Phone {listing.contact.phone}")
-            parts.append(page)
-            lines.append(". ".join(parts))
-            continue
-        lines.append(f"{number}. {listing.name}")
-        lines.append(f"Run by: {listing.organisation}")
-        lines.append(f"What it is: {' '.join(listing.description.split())}")
-        for when in wording.describe_schedule(listing):
-            lines.append(f"When: {when}")
-        if upcoming:
-            lines.append(f"Next time: {upcoming}")
-        for location in listing.locations:
-            lines.append(f"Where: {location.name}, {location.address}, {location.postcode}")
-        if not listing.locations and wording.describe_remote(listing):
-            lines.append(f"Where: {wording.describe_remote(listing)}")
-        lines.append(f"Cost: {wording.describe_cost_in_full(listing.cost)}")
-        start = "; ".join(wording.describe_routes(listing))
-        lines.append(f"How to start: {start}. {listing.access.how_to_access}".strip())
-        if listing.contact.phone:
-            lines.append(f"Phone: {listing.contact.phone}")
-        if listing.contact.email:
-            lines.append(f"Email: {listing.contact.email}")
-        if listing.contact.website:
-            lines.append(f"Website: {listing.contact.website}")
-        lines.append(f"More details: {page}")
-        lines.append("")
-    return "\n".join(lines).strip() + "\n"
 
 
 @bp.get("/text")
@@ -289,10 +300,15 @@ def text() -> str:
     listings, missing = _listings(ids)
     count_listings([listing.id for listing in listings], "handout")
     moment = now()
+    entries = _entries(listings, moment)
+    full = plain_text(entries, moment.date())
+    short = sms_text(entries)
     return render_template(
         "shortlist-text.html",
-        full=plain_text(listings, moment),
-        short=plain_text(listings, moment, short=True),
+        full=full,
+        short=short,
+        short_cost=describe_segments(sms_segments(short)),
+        mailto=mailto(full),
         count=len(listings),
         missing=missing,
         shared=shared,
@@ -304,10 +320,64 @@ def text() -> str:
 def text_file() -> Response:
     ids, _shared = current_ids()
     listings, _missing = _listings(ids)
-    body = plain_text(listings, now()) if listings else "Your shortlist is empty.\n"
-    response = Response(body, mimetype="text/plain")
+    moment = now()
+    body = plain_text(_entries(listings, moment), moment.date()) if listings else ""
+    response = Response(body or "Your shortlist is empty.\n", mimetype="text/plain")
     response.headers["Content-Disposition"] = 'attachment; filename="shortlist.txt"'
     return response
+
+
+def _summary() -> tuple[list[Entry], dict, str, list[str], bool]:
+    ids, shared = current_ids()
+    listings, missing = _listings(ids)
+    moment = now()
+    entries = _entries(listings, moment)
+    needs = needs_of(entries, live().vocabulary)
+    codes = configured_codes()
+    data = summary_data(entries, needs, moment.date(), codes)
+    return entries, data, summary_text(entries, needs, moment.date(), codes), missing, shared
+
+
+@bp.get("/summary")
+def summary() -> str:
+    """The summary for the patient's record, as text to copy."""
+    entries, data, words, missing, shared = _summary()
+    return render_template(
+        "shortlist-summary.html",
+        count=len(entries),
+        summary=words,
+        codes=data["codes"],
+        missing=missing,
+        shared=shared,
+        share_ids=",".join(entry.listing.id for entry in entries),
+    )
+
+
+@bp.get("/summary.json")
+def summary_json() -> Response:
+    """The same summary as JSON, for a clinical system to read."""
+    _entries_found, data, words, missing, _shared = _summary()
+    response = jsonify({**data, "text": words, "missing": missing})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+_SHORT_CODES: dict[str, dict[str, str]] = {}
+
+
+def short_link(code: str) -> Response:
+    """``/s/<code>``: the short link in a text message, to a service's page."""
+    code = normal_code(code)
+    snapshot = live().snapshot()
+    codes = _SHORT_CODES.get(snapshot.build_id)
+    if codes is None:
+        codes = {short_code(listing_id): listing_id for listing_id in snapshot.facets.ids}
+        _SHORT_CODES.clear()  # one table, for the build being served
+        _SHORT_CODES[snapshot.build_id] = codes
+    listing_id = codes.get(code)
+    if listing_id is None:
+        abort(404)
+    return redirect(url_for("site.service", listing_id=listing_id), code=301)
 
 
 @bp.app_context_processor

