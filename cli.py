@@ -7,6 +7,7 @@ API and the command line always give the same answers.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -133,7 +134,32 @@ def _urgent_help_ok(path: Path, vocab) -> bool:
     "[env: SIGNPOST_STALE_MONTHS; default 12]",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def stale(data_dir: Path | None, months: int | None, as_json: bool) -> None:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "github"]),
+    default=None,
+    help="github: what to do with one GitHub issue per stale listing, as JSON for "
+    ".github/workflows/stale-listings.yml.",
+)
+@click.option(
+    "--open-issues",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="With --format github: the open issues, from "
+    "'gh issue list --label stale-listing --json number,title,body'.",
+)
+@click.option(
+    "--repository-url", default=None, help="For links in issues. [env: SIGNPOST_REPOSITORY_URL]"
+)
+def stale(
+    data_dir: Path | None,
+    months: int | None,
+    as_json: bool,
+    output_format: str | None,
+    open_issues: Path | None,
+    repository_url: str | None,
+) -> None:
     """List listings whose last review is older than the limit, oldest first."""
     from directory.validate import validate_paths
 
@@ -142,7 +168,23 @@ def stale(data_dir: Path | None, months: int | None, as_json: bool) -> None:
     report = validate_paths([settings.services_dir], vocab)
     limit = months or settings.stale_months
     rows = stale_listings(report.listings, months=limit, today=date.today())
-    if as_json:
+    if output_format == "github":
+        from directory.stale import issue_plan
+
+        issues = json.loads(open_issues.read_text(encoding="utf-8")) if open_issues else []
+        plan = issue_plan(
+            rows,
+            issues,
+            months=limit,
+            today=date.today(),
+            repository_url=repository_url or os.environ.get("SIGNPOST_REPOSITORY_URL", ""),
+            branch=os.environ.get("SIGNPOST_REPOSITORY_BRANCH", "") or "main",
+        )
+        click.echo(json.dumps(plan, indent=2, ensure_ascii=False))
+        if report.problems:
+            click.echo(f"({len(report.invalid_files())} invalid files skipped.)", err=True)
+        return
+    if as_json or output_format == "json":
         click.echo(json.dumps([row.as_dict() for row in rows], indent=2))
     else:
         if not rows:

@@ -9,6 +9,7 @@ import yaml
 
 from cli import main
 from directory.review import ReviewError, stamp_review, yaml_text
+from directory.stale import StaleRow, issue_body, issue_plan, issue_title, listing_of_issue
 from tests.conftest import TEMPLATE
 
 DAY = date(2026, 11, 20)
@@ -148,3 +149,101 @@ def test_command_refuses_clearly(runner, data_dir, args, message):
     assert result.exit_code != 0
     assert message in result.output
     assert path.read_text(encoding="utf-8") == TEMPLATE  # untouched
+
+
+# ---- the review cycle on GitHub: signpost stale --format github ----------------------------
+
+
+ROW = StaleRow(
+    "margate-mens-shed",
+    "Margate Men's Shed",
+    date(2025, 9, 14),
+    14,
+    'Thanet "Link" Workers',
+    "data/services/east-kent/margate-mens-shed.yaml",
+)
+
+
+def test_issue_title_and_body_name_the_listing_and_its_reviewer():
+    assert issue_title(ROW) == "Check listing: Margate Men's Shed (margate-mens-shed)"
+    body = issue_body(ROW, months=12, repository_url="https://github.com/o/r/", branch="main")
+    assert listing_of_issue(body) == "margate-mens-shed"
+    assert "has not been checked for 14 months (the limit is 12)" in body
+    assert '- Reviewer: `Thanet "Link" Workers`' in body
+    assert (
+        "[`data/services/east-kent/margate-mens-shed.yaml`](https://github.com/o/r/blob/main/"
+        "data/services/east-kent/margate-mens-shed.yaml)" in body
+    )
+    # The command to run is safe to paste into a shell whatever the reviewer is called.
+    assert "signpost review margate-mens-shed --by 'Thanet \"Link\" Workers'" in body
+    assert "`data/services" in issue_body(ROW, months=12)  # no repository: no link
+
+
+def test_plan_creates_updates_and_closes():
+    other = StaleRow("hove-singers", "Hove Singers", date(2024, 1, 2), 34, "Hove PCN", "x.yaml")
+    current = issue_body(other, months=12)
+    open_issues = [
+        {"number": 3, "title": "old title", "body": issue_body(ROW, months=6)},
+        {"number": 4, "title": issue_title(other), "body": current},
+        {"number": 5, "title": "Check listing: gone", "body": "<!-- signpost-listing: gone -->"},
+        {"number": 6, "title": "dup", "body": current},
+        {"number": 7, "title": "A bug report", "body": "Search is slow."},
+    ]
+    plan = issue_plan(
+        [ROW, other, StaleRow("new-one", "New One", date(2025, 1, 1), 22, "Team", "n.yaml")],
+        open_issues,
+        months=12,
+        today=date(2026, 11, 23),
+    )
+    assert plan["label"] == "stale-listing"
+    assert [item["listing"] for item in plan["create"]] == ["new-one"]
+    assert [(item["number"], item["listing"]) for item in plan["update"]] == [
+        (3, "margate-mens-shed")
+    ]
+    assert plan["update"][0]["title"] == issue_title(ROW)
+    closed = {item["number"]: item["comment"] for item in plan["close"]}
+    assert set(closed) == {5, 6}  # reviewed (or removed) and the duplicate; #7 is not ours
+    assert "has been checked" in closed[5]
+
+
+def test_stale_command_github_format(runner, data_dir, tmp_path):
+    import json
+
+    issues = tmp_path / "open.json"
+    issues.write_text(
+        json.dumps([{"number": 9, "title": "t", "body": "<!-- signpost-listing: ghost -->"}]),
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        main,
+        ["stale", "--format", "github", "--months", "1", "--open-issues", str(issues)],
+    )
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.output)
+    assert [item["listing"] for item in plan["create"]] == ["margate-mens-shed"]
+    assert "Thanet Link Worker Team" in plan["create"][0]["body"]
+    assert plan["close"][0]["number"] == 9
+    # Once reviewed, the plan closes its issue instead.
+    assert runner.invoke(main, ["review", "margate-mens-shed", "--by", "Thanet LWs"]).exit_code == 0
+    issues.write_text(
+        json.dumps([{"number": 10, "title": "t", "body": plan["create"][0]["body"]}]),
+        encoding="utf-8",
+    )
+    again = json.loads(
+        runner.invoke(
+            main, ["stale", "--format", "github", "--months", "1", "--open-issues", str(issues)]
+        ).output
+    )
+    assert again["create"] == [] and [item["number"] for item in again["close"]] == [10]
+
+
+def test_the_workflow_uses_the_plan():
+    import yaml
+
+    from tests.conftest import ROOT
+
+    workflow = (ROOT / ".github" / "workflows" / "stale-listings.yml").read_text(encoding="utf-8")
+    parsed = yaml.safe_load(workflow)
+    assert parsed["permissions"] == {"contents": "read", "issues": "write"}
+    assert "signpost stale --format github --open-issues open-issues.json" in workflow
+    assert "--body-file body.md" in workflow and "${{ fromJSON" not in workflow
