@@ -43,7 +43,12 @@ def cache_root() -> Path:
     if explicit:
         return Path(explicit)
     xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "signpost"
+    if xdg:
+        return Path(xdg) / "signpost"
+    try:
+        return Path.home() / ".cache" / "signpost"
+    except RuntimeError:  # a service account with no home folder
+        return Path(tempfile.gettempdir()) / "signpost-cache"
 
 
 def _area_files(codepoint: Path) -> list[Path]:
