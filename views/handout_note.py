@@ -46,8 +46,7 @@ def parse_note(form: Mapping[str, str]) -> tuple[Note, list[dict[str, str]]]:
         if len(value) > limit:
             errors.append(
                 {
-                    "text": f"{label} must be {limit} characters or fewer "
-                    f"(it has {len(value)})",
+                    "text": f"{label} must be {limit} characters or fewer (it has {len(value)})",
                     "href": f"#{name}",
                     "field": name,
                 }

@@ -13,7 +13,6 @@ import threading
 from collections.abc import Iterator
 from datetime import datetime
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 import yaml
