@@ -118,6 +118,43 @@ def test_a_broken_file_never_loses_the_good_one(
     assert "margate-mens-shed" in [listing.id for listing in report.listings]
 
 
+INVISIBLE = st.sampled_from(["\x00", "\x07", "\x1b", "\x7f", "\x85", "\u200b", "\u202e", "\u2066"])
+
+
+@settings(FUZZ, max_examples=60)
+@given(char=INVISIBLE, where=st.integers(min_value=0, max_value=10**6))
+def test_an_invisible_character_anywhere_is_found_where_it_is(char, where, vocab, template_text):
+    position = where % (len(template_text) + 1)
+    text = template_text[:position] + char + template_text[position:]
+    problems = check_bytes(text.encode("utf-8"), vocab)
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    assert [(p.line, p.column) for p in problems] == [(line, column)]
+    assert "invisible control character" in problems[0].message
+
+
+NESTING = st.text(alphabet="[]{}-?:, \nab'\"#", max_size=400)
+
+
+@FUZZ
+@given(text=NESTING, depth=st.integers(min_value=0, max_value=3000))
+def test_nesting_of_any_shape_gets_an_answer(text, depth, vocab):
+    check_bytes((text + "[" * depth + "]" * depth).encode("utf-8"), vocab)
+
+
+@FUZZ
+@given(value=st.text(max_size=80))
+def test_no_value_can_start_a_line_of_its_own_in_output(value, vocab, template_text):
+    quoted = '"' + value.encode("unicode_escape").decode("ascii").replace('"', '\\"') + '"'
+    content = template_text.replace("status: active", f"status: {quoted}").encode("utf-8")
+    for problem in check_bytes(content, vocab):
+        lines = str(problem).split("\n")
+        assert lines[0].startswith("fuzz/case.yaml:")
+        assert all(line.startswith("    ") for line in lines[1:])
+        assert "\r" not in str(problem)
+        assert "\n" not in problem.github()
+
+
 PARAM_NAMES = st.sampled_from(
     ["q", "near", "radius", "free", "step_free", "day", "open_now", "age", "access",
      "delivery", "need", "local_only", "page", "per_page", "junk", ""]
