@@ -19,6 +19,9 @@ PAGES = {
     "results-filtered": "/?q=lonely&near=CT9+1EP&free=true&day=fri",
     "no-results": "/?q=walking&near=CT9+1EP&radius=0.2",
     "place-not-found": "/?q=lonely&near=Margat",
+    # A guessed correction with "Search instead for", and words that say nothing wanted.
+    "results-corrected": "/?q=singng&near=CT9+1EP",
+    "results-unclear": "/?q=support+groups&near=CT9+1EP",
     "bad-parameters": "/?q=lonely&near=CT9+1EP&age=old&radius=far",
     "needs": "/needs",
     "need": "/needs/loneliness",
