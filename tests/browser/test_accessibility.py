@@ -18,6 +18,9 @@ PAGES = {
     "results": "/?q=lonely&near=CT9+1EP",
     "results-filtered": "/?q=lonely&near=CT9+1EP&free=true&day=fri",
     "no-results": "/?q=walking&near=CT9+1EP&radius=0.2",
+    # A stated need a filter left empty, and a place with no local listings.
+    "results-missing-need": "/?q=walking&near=CT9+1EP&day=sun",
+    "results-no-local": "/?q=lonely&near=Edinburgh",
     "place-not-found": "/?q=lonely&near=Margat",
     # A guessed correction with "Search instead for", and words that say nothing wanted.
     "results-corrected": "/?q=singng&near=CT9+1EP",
