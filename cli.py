@@ -106,14 +106,17 @@ def validate(paths: tuple[Path, ...], data_dir: Path | None) -> None:
 
 def _urgent_help_ok(path: Path, vocab) -> bool:
     """Check an urgent-help file (crisis words and help lines), printing its problems."""
-    from directory.urgent import check_urgent_help
+    from directory.urgent import check_urgent_help, review_due
 
     # Need ids are checked against the needs.yaml beside the file: a data folder with its own
     # vocabulary and the bundled urgent help searches only the needs both know.
     same_folder = Path(vocab.source).resolve().parent == path.resolve().parent
-    _found, problems = check_urgent_help(path, vocab.needs if same_folder else None)
+    found, problems = check_urgent_help(path, vocab.needs if same_folder else None)
     for problem in problems:
         click.echo(str(problem))
+    reminder = review_due(found, date.today()) if found else None
+    if reminder:
+        click.echo(reminder, err=True)  # a reminder, not a failure: the numbers still show
     if problems:
         click.echo(
             f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the urgent help "

@@ -12,6 +12,7 @@ panels.
 
 from __future__ import annotations
 
+import calendar
 import logging
 import os
 import re
@@ -473,6 +474,28 @@ def check_urgent_help(
         return None, sorted(loaded.problems)
     found = _Checker(loaded, need_ids, today or date.today()).check()
     return found, sorted(loaded.problems)
+
+
+REVIEW_MONTHS = 6  # helpline numbers and hours change: check them at least this often
+
+
+def review_due(found: UrgentHelp, today: date, months: int = REVIEW_MONTHS) -> str | None:
+    """A reminder when the numbers were last checked more than ``months`` ago, else None.
+
+    Not a validation error: an old check does not make a number wrong, and the panel must
+    keep showing. ``signpost validate`` prints it so volunteers see it in every run.
+    """
+    checked = found.last_reviewed
+    more_years, month = divmod(checked.month - 1 + months, 12)
+    year = checked.year + more_years
+    day = min(checked.day, calendar.monthrange(year, month + 1)[1])  # 31 August -> 28 February
+    if today < date(year, month + 1, day):
+        return None
+    return (
+        f"{found.source}: the urgent help numbers were last checked on "
+        f"{found.last_reviewed.isoformat()}. Check each one against its source page, then "
+        "update last_reviewed."
+    )
 
 
 def urgent_help_path(data_dir: str | os.PathLike[str] | None) -> Path:

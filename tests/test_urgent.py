@@ -22,6 +22,7 @@ from directory.urgent import (
     current_urgent_help,
     load_urgent_help,
     number_problem,
+    review_due,
 )
 from directory.vocabulary import load_vocabulary
 from search.crisis import detect, vocabulary_words, with_crisis
@@ -195,6 +196,29 @@ def test_signpost_validate_checks_the_urgent_help_file(tmp_path, monkeypatch):
     assert alone.exit_code == 1 and "'0808 800 444'" in alone.output
     (data / "urgent-help.yaml").write_text(VALID, encoding="utf-8")
     assert CliRunner().invoke(main, ["validate", "--data", str(data)]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("today", "due"),
+    [(date(2026, 11, 30), False), (date(2027, 5, 29), False), (date(2027, 6, 1), True)],
+)
+def test_a_reminder_when_the_numbers_were_checked_over_six_months_ago(today, due):
+    reminder = review_due(URGENT, today)
+    assert (reminder is not None) is due
+    if due:
+        assert "last checked on 2026-11-30" in reminder and "update last_reviewed" in reminder
+
+
+def test_urgent_help_page_works_before_any_index_is_built(data_dir, tmp_path):
+    from app import create_app
+
+    app = create_app(
+        {"TESTING": True, "SIGNPOST_DATA": str(data_dir), "SIGNPOST_INDEX": str(tmp_path / "no")}
+    )
+    client = app.test_client()
+    assert client.get("/").status_code == 503
+    page = client.get("/urgent-help")
+    assert page.status_code == 200 and 'href="tel:116123"' in page.get_data(as_text=True)
 
 
 def test_a_broken_data_folder_file_falls_back_to_the_bundled_numbers(tmp_path):
