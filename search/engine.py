@@ -524,11 +524,12 @@ def relevant_matches(
     searcher = snapshot.searcher()
     allowed = relevant_to(
         interpretation,
-        lambda field_name, token: snapshot.scorer.postings(searcher, field_name, token)[0].tolist(),
+        lambda field_name, token: snapshot.scorer.postings(searcher, field_name, token)[0],
+        snapshot.count,
     )
     if allowed is None:
         return matches
-    docnums, scores = keep(matches.docnums, matches.scores, allowed, snapshot.count)
+    docnums, scores = keep(matches.docnums, matches.scores, allowed)
     return replace(matches, docnums=docnums, scores=scores)
 
 

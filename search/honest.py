@@ -18,8 +18,7 @@ Pure over the facet table and the index's cached postings; the engine calls both
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from collections.abc import Set as AbstractSet
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -83,49 +82,53 @@ def need_phrases(interpretation: Interpretation) -> list[list[str]]:
 
 
 def relevant_to(
-    interpretation: Interpretation, postings: Callable[[str, str], Iterable[int]]
-) -> set[int] | None:
-    """Documents that may be shown for this query, or None when anything matched may.
+    interpretation: Interpretation, postings: Callable[[str, str], np.ndarray], count: int
+) -> np.ndarray | None:
+    """Which of ``count`` documents may be shown for this query (a boolean mask), or None
+    when anything matched may.
 
     When the person stated a need, a result must meet one of the needs read from their
     words, be for a group they named, contain the words a need was read from (all of a
     short phrase, as "food bank" is not "food"; any of a sentence's), or contain one of
-    their other words.
-    ``postings(field, token)`` gives the documents whose indexed ``field`` ("needs",
-    "groups", "name", "body") holds ``token``.
+    their other words. ``postings(field, token)`` gives the document numbers whose indexed
+    ``field`` ("needs", "groups", "name", "body") holds ``token``. Arrays throughout: a need
+    can hold thousands of listings at 100,000.
     """
     if not interpretation.stated_needs:
         return None
 
-    def containing(word: str) -> set[int]:
-        found: set[int] = set()
-        for token in analyse(word):
-            found.update(postings("name", token))
-            found.update(postings("body", token))
+    def having(field_name: str, token: str) -> np.ndarray:
+        found = np.zeros(count, dtype=bool)
+        found[np.asarray(postings(field_name, token), dtype=np.int64)] = True
         return found
 
-    allowed: set[int] = set()
+    def containing(word: str) -> np.ndarray:
+        found = np.zeros(count, dtype=bool)
+        for token in analyse(word):
+            found |= having("name", token) | having("body", token)
+        return found
+
+    allowed = np.zeros(count, dtype=bool)
     for need in interpretation.needs:
-        allowed.update(postings("needs", need))
+        allowed |= having("needs", need)
     for group in interpretation.groups:
-        allowed.update(postings("groups", group))
+        allowed |= having("groups", group)
     for phrase in need_phrases(interpretation):
         parts = [containing(word) for word in phrase if analyse(word)]
         if len(parts) > NAME_WORDS:  # a sentence ("can't pay my bills"): any of its words
-            allowed |= set.union(*parts)
+            allowed |= np.logical_or.reduce(parts)
         elif parts:  # a name ("food bank", "men's shed"): all of it
-            allowed |= set.intersection(*parts)
+            allowed |= np.logical_and.reduce(parts)
     for word in leftover_words(interpretation):
         allowed |= containing(word)
     return allowed
 
 
-def keep(docnums: np.ndarray, scores: np.ndarray | None, allowed: AbstractSet[int], count: int):
-    """``docnums`` and ``scores`` limited to ``allowed`` (a mask over ``count`` documents)."""
-    mask = np.zeros(count, dtype=bool)
-    if allowed:
-        mask[np.fromiter(allowed, dtype=np.int64, count=len(allowed))] = True
-    kept = mask[docnums]
+def keep(
+    docnums: np.ndarray, scores: np.ndarray | None, allowed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """``docnums`` (and their ``scores``) that the boolean mask ``allowed`` lets through."""
+    kept = allowed[docnums]
     return docnums[kept], None if scores is None else scores[kept]
 
 

@@ -23,9 +23,13 @@ from directory.audience import who_for_text
 from directory.geocode import default_gazetteer
 from directory.model import WhoFor
 from directory.settings import Settings
+from search.coverage import area_name, covered_areas, describe_coverage
 from search.engine import LONDON
+from search.honest import group_words, missing_needs, relevant_to
+from search.interpret import Interpretation
 from search.publish import publish
 from search.ranking import blend, order
+from search.request import SearchRequest
 from tests.conftest import ROOT, TEMPLATE
 
 TODAY = 740_000
@@ -358,3 +362,131 @@ def test_a_local_group_outranks_a_national_course_unless_online_was_asked_for(ho
     anywhere = result_ids(page(honest, "/?q=diabetes&delivery=online"))
     assert set(online) == {"margate-diabetes-group", "national-diabetes-course"}
     assert online == anywhere  # by relevance alone, as without a place
+
+
+# ---- The pure pieces: relevance gate, missing needs, covered areas ------------------------
+
+
+def interpretation(**fields) -> Interpretation:
+    return Interpretation(text="x", **fields)
+
+
+POSTINGS = {
+    ("needs", "food"): [0],
+    ("body", "food"): [0, 2],  # 2: a diabetes course mentioning "food swaps"
+    ("body", "bank"): [0, 3],
+    ("body", "bill"): [4],
+    ("body", "kintsugi"): [5],
+    ("groups", "men"): [6],
+}
+
+
+def gate(meaning: Interpretation) -> list[int] | None:
+    found = relevant_to(
+        meaning, lambda field_name, token: np.array(POSTINGS.get((field_name, token), [])), 8
+    )
+    return None if found is None else np.flatnonzero(found).tolist()
+
+
+def test_a_short_need_phrase_counts_only_whole():
+    food_bank = interpretation(
+        needs={"food": 1.0}, matched={"food": ("food bank",)}, terms=("food", "bank")
+    )
+    assert gate(food_bank) == [0]  # not 2 ("food" alone) nor 3 ("bank" alone)
+
+
+def test_any_word_of_a_sentence_counts_and_so_do_other_words_and_groups():
+    bills = interpretation(
+        needs={"debt-and-money": 1.0},
+        matched={"debt-and-money": ("cant pay my bills",)},
+        terms=("cant", "pay", "bills", "kintsugi"),
+        groups={"men": ("men",)},
+    )
+    assert gate(bills) == [4, 5, 6]
+
+
+def test_no_stated_need_means_no_gate():
+    assert gate(interpretation(terms=("kintsugi",))) is None
+
+
+@pytest.mark.parametrize(
+    "label, words",
+    [
+        ("Diabetes", "diabetes group"),
+        ("Loneliness and isolation", "group for loneliness and isolation"),
+        ("Learning English", "group for learning English"),
+    ],
+)
+def test_group_words(label, words):
+    assert group_words(label) == words
+
+
+@pytest.fixture(scope="module")
+def real_vocab():
+    from directory.vocabulary import load_vocabulary
+
+    return load_vocabulary(ROOT / "data" / "needs.yaml")
+
+
+def counter(found: dict):
+    """count_for over a fixed table: request fields -> count for any need."""
+
+    def count(need, request):
+        for key, value in found.items():
+            if all(getattr(request, name) == wanted for name, wanted in key):
+                return value
+        return 0
+
+    return count
+
+
+def test_every_filter_that_alone_hides_a_need_is_named(real_vocab):
+    request = SearchRequest(text="diabetes", near="CT9", days=("tue",), free=True)
+    meaning = interpretation(needs={"diabetes": 1.0})
+    count = counter({(("days", ()),): 2, (("free", False),): 1})
+    found = missing_needs(request, meaning, real_vocab, count, located=True)
+    assert [(m.text, m.action, m.changes, m.count) for m in found] == [
+        ("No diabetes group meets on Tuesday.", "Show all days", {"drop": ["day"]}, 2),
+        ("No diabetes group is free.", "Include ones that charge", {"drop": ["free"]}, 1),
+    ]
+
+
+def test_a_bigger_radius_then_clearing_everything_then_honesty(real_vocab):
+    meaning = interpretation(needs={"diabetes": 1.0})
+    far = SearchRequest(text="diabetes", near="CT9", radius_miles=5)
+    found = missing_needs(
+        far, meaning, real_vocab, counter({(("radius_miles", 25),): 1}), located=True
+    )
+    assert [(m.text, m.action, m.changes) for m in found] == [
+        ("No diabetes group within 5 miles.", "Search within 25 miles", {"radius": 25})
+    ]
+    both = SearchRequest(text="diabetes", days=("tue",), free=True)
+    cleared = counter({(("days", ()), ("free", False)): 3})
+    (only,) = missing_needs(both, meaning, real_vocab, cleared, located=False)
+    assert (only.text, only.action, only.changes) == (
+        "No diabetes group matches all the filters you chose.",
+        "Clear the filters",
+        {"filters": "clear"},
+    )
+    (none,) = missing_needs(far, meaning, real_vocab, counter({}), located=True)
+    assert (none.text, none.action, none.changes) == (
+        "We do not list any diabetes group near here.",
+        "",
+        {},
+    )
+
+
+def test_a_need_with_results_is_not_missing(real_vocab):
+    meaning = interpretation(needs={"diabetes": 1.0})
+    request = SearchRequest(text="diabetes", days=("tue",))
+    assert missing_needs(request, meaning, real_vocab, lambda need, r: 1, located=False) == []
+
+
+def test_covered_areas_name_folders_and_districts(bundled):
+    areas = covered_areas(bundled.listings)
+    names = [area.name for area in areas]
+    assert set(names) == {"East Kent", "Camden", "Brighton and Hove"}  # never "National"
+    kent = areas[names.index("East Kent")]
+    assert "CT9" in kent.districts and kent.describe().startswith("East Kent (CT9")
+    assert area_name("brighton-and-hove") == "Brighton and Hove"
+    assert describe_coverage(areas, limit=1)[-1] == "and 2 more areas"
