@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from insights.store import LISTING_EVENTS, Store, describe_error
+from insights.store import LISTING_EVENTS, Store, StoreError, describe_error
 
 log = logging.getLogger(__name__)
 
@@ -256,10 +256,13 @@ class Recorder:
         moment = time.monotonic()
         if moment - self._last_warning >= WARN_EVERY_SECONDS or not self._last_warning:
             self._last_warning = moment
-            url = getattr(self._store, "url", "") or "the insights store"
+            if isinstance(error, StoreError):
+                message = str(error).rstrip(".")
+            else:
+                message = describe_error(error, getattr(self._store, "url", "") or "?")
             log.warning(
                 "%s. Counts are kept in memory (%d waiting) and tried again.",
-                describe_error(error, url),
+                message,
                 self.pending(),
             )
 
