@@ -9,6 +9,7 @@ text, with the browser's usual 1 cm margins and with none.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from datetime import datetime
@@ -207,3 +208,59 @@ def test_standard_print_fits_three_on_a_page(browser, print_site, margin):
     five = print_pdf(browser, print_site, 5, size="standard", margin=MARGINS[margin])
     assert len(five) <= 2
     assert_no_stray_page(five)
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "js"])
+def test_note_handout_and_finish_without_javascript(browser, print_site, javascript):
+    """The consultation's whole flow with forms alone: keep a list, write the note, print the
+    handout with it (three services, two pages), copy the text, then finish and clear."""
+    from playwright.sync_api import expect
+
+    context = new_context(browser, print_site, javascript=javascript)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if "Content Security" in m.text else 0)
+    try:
+        ids = ",".join(LONG_IDS[:3])
+        page.goto(f"{print_site}/shortlist/?ids={ids}")
+        page.get_by_role("button", name="Keep this list on this device").click()
+        expect(page.locator("[data-shortlist-link]")).to_contain_text("Shortlist (3)")
+        expect(page.locator("main")).to_contain_text("this one clears itself at 10:30am")
+
+        page.get_by_label("Your name").fill("Sam Patel, link worker")
+        page.get_by_label("How to reach you").fill("01632 960000, Monday to Thursday")
+        page.get_by_label("What happens next").fill("I will ring you on 14 December")
+        page.get_by_role("button", name="Make the handout with this note").click()
+        expect(page).to_have_url(re.compile(r"/shortlist/handout$"))  # nothing in the URL
+        note = page.locator(".sp-handout__note")
+        expect(note).to_contain_text("Sam Patel, link worker")
+        expect(note).to_contain_text("I will ring you on 14 December")
+        expect(page.locator(".sp-handout__item")).to_have_count(3)
+        pdf = page.pdf(format="A4")
+        pages = [p.extract_text() or "" for p in PdfReader(BytesIO(pdf)).pages]
+        assert len(pages) <= 2 and "Sam Patel, link worker" in pages[0]
+        assert "1. Cliftonville" in pages[0]
+        assert_no_stray_page(pages)
+        if not javascript:
+            (SCREENSHOTS / "handout-3-large-note.pdf").write_bytes(pdf)
+
+        # Standard print keeps the note (sent again in a form, never in a link).
+        page.get_by_role("button", name="Standard print (three services on a page)").click()
+        expect(page.locator("body")).to_have_class(re.compile("sp-print-standard"))
+        expect(page.locator(".sp-handout__note")).to_contain_text("Sam Patel")
+        pdf = page.pdf(format="A4")
+        assert len(PdfReader(BytesIO(pdf)).pages) == 1
+
+        page.get_by_role("link", name="Copy as text instead").click()
+        text = page.locator("#text-short").input_value()
+        assert text.count("https://signpost.example.org/s/") == 3
+        assert "Sam Patel" not in page.content()  # the note stays on the handout
+
+        page.get_by_role("button", name="Finish and clear the list").click()
+        expect(page.locator("main")).to_contain_text("The list is cleared.")
+        expect(page.locator("[data-shortlist-link]")).not_to_contain_text("(")
+        cookies = [c for c in context.cookies() if c["name"] == "shortlist"]
+        assert cookies == []
+    finally:
+        context.close()
+    assert not problems, problems
