@@ -112,3 +112,41 @@ def test_suggest_a_change_from_a_service_page(page, base_url):
     assert '"01632 960999"' in text and "reviewed_by: Thanet Link Workers" in text
     edit = page.locator("#propose-github").get_attribute("href")
     assert edit.endswith("/edit/main/data/services/east-kent/margate-bereavement-cafe.yaml")
+
+
+def test_no_axe_violations_on_the_form_and_coverage(browser, base_url):
+    """axe-core (WCAG 2.2 A/AA) on the blank form, the form with errors, a prefilled change,
+    the ready listing and the coverage page, at desktop and phone widths."""
+    from tests.browser.conftest import AXE, new_context
+    from tests.browser.test_accessibility import axe_violations
+
+    source = AXE.read_text(encoding="utf-8")
+    context = new_context(browser, base_url, javascript=True, bypass_csp=True)
+    page = context.new_page()
+    found: dict[str, list[dict]] = {}
+    try:
+        for width in (1200, 360):
+            page.set_viewport_size({"width": width, "height": 800})
+            for name, path in {
+                "form": "/contribute",
+                "change": "/contribute/margate-bereavement-cafe",
+                "coverage": "/coverage",
+            }.items():
+                page.goto(base_url + path)
+                if violations := axe_violations(page, source):
+                    found[f"{name}-{width}"] = violations
+            page.goto(base_url + "/contribute")
+            page.get_by_role("button", name="Check the listing").click()
+            if violations := axe_violations(page, source):
+                found[f"errors-{width}"] = violations
+            page.goto(base_url + "/contribute/margate-bereavement-cafe")
+            page.fill("#reviewed_by", "Thanet Link Workers")
+            page.get_by_role("button", name="Check the listing").click()
+            assert page.locator("#listing-yaml").count() == 1
+            if violations := axe_violations(page, source):
+                found[f"ready-{width}"] = violations
+            wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+            assert not wide, f"the ready page scrolls sideways at {width}px"
+    finally:
+        context.close()
+    assert not found, found
