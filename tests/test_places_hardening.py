@@ -18,10 +18,9 @@ from directory.geocode import (
     Gazetteer,
     codepoint_dir,
     default_gazetteer,
-    likely_postcode,
-    postcode_candidates,
     read_codepoint_area,
 )
+from directory.postcodes import likely_postcode, postcode_candidates
 from directory.validate import validate_file
 from tests.conftest import TEMPLATE, FakeGazetteer
 from tests.test_site_search import get
