@@ -462,6 +462,11 @@ def search_command(
         click.echo(f"  {hit.score:6.3f}  {distance:>12}  {hit.id}  {hit.name}")
     for option in response.wider:
         click.echo(f"Try: {option.description} ({option.count} found)")
+    for item in response.missing:  # "No diabetes group meets on Tuesday. (Show all days: 2)"
+        click.echo(item.text + (f" ({item.action}: {item.count} found)" if item.action else ""))
+    if response.place and response.local_nearby == 0:
+        covered = "; ".join(area.describe() for area in response.covered_areas)
+        click.echo(f"No local listings near here. Local listings cover: {covered or 'none'}")
 
 
 def format_urgent(panel) -> str:

@@ -490,3 +490,16 @@ def test_covered_areas_name_folders_and_districts(bundled):
     assert "CT9" in kent.districts and kent.describe().startswith("East Kent (CT9")
     assert area_name("brighton-and-hove") == "Brighton and Hove"
     assert describe_coverage(areas, limit=1)[-1] == "and 2 more areas"
+
+
+def test_the_command_line_says_the_same(honest_data, monkeypatch):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    monkeypatch.setenv("SIGNPOST_DATA", str(honest_data.data_dir))
+    monkeypatch.setenv("SIGNPOST_INDEX", str(honest_data.index_dir))
+    result = CliRunner().invoke(main, ["search", "diabetes", "--near", "CT9", "--day", "tue"])
+    assert "No diabetes group meets on Tuesday. (Show all days: 2 found)" in result.stdout
+    result = CliRunner().invoke(main, ["search", "diabetes", "--near", "Edinburgh"])
+    assert "No local listings near here. Local listings cover: Thanet (CT9)" in result.stdout
