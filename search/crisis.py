@@ -6,10 +6,12 @@ or "want to be here" are exactly the words a stop-word list would throw away.
 
 A topic's phrase matches when all its words are there close together, in any order and among
 other words ("myself kill", "lonely and want to die"). Little words ("to", "be", "i") may be
-left out ("want die"). A topic's single ``words`` also match with one typing slip ("sucidal",
-"suicdal"), unless the word typed is a real word Signpost already knows ("cooking" is not
-"choking"); ``misspellings`` match as written. Showing urgent help to someone who did not need
-it costs a few lines of screen; missing someone who did is the failure this guards against.
+left out ("want die"). A word of six letters or more in a topic's ``words`` or ``phrases``
+also matches with one typing slip and the right first letter ("suicdal", "myslef kill"),
+unless the word typed is a real word (English by ``wordfreq``, or in the listings or the
+needs vocabulary: "cooking" is not "choking"); ``misspellings`` match as written. Showing
+urgent help to someone who did not need it costs a few lines of screen; missing someone who
+did is the failure this guards against.
 """
 
 from __future__ import annotations
@@ -22,14 +24,14 @@ from rapidfuzz.distance import OSA
 
 from directory.urgent import UrgentHelp, UrgentPanel
 from directory.vocabulary import Vocabulary
-from search.interpret import Interpretation, clean_text
+from search.interpret import Interpretation, clean_text, is_english
 
 # Words a phrase can do without: "want die" still means "want to die".
 LITTLE_WORDS = frozenset({"a", "an", "the", "to", "be", "at", "am", "i", "im"})
 # Other words allowed in among a phrase's words: "i want to just die", "kill my own self".
 SLACK = 2
-# Single topic words this long or longer also match with one slip (a letter missing, extra,
-# wrong or two swapped), when the first letter is right.
+# Words this long or longer also match with one slip (a letter missing, extra, wrong or two
+# swapped), when the first letter is right.
 FUZZY_MIN_CHARS = 6
 MAX_CHARS = 1000  # a request's text is already cut to this
 MAX_WORDS = 200
@@ -40,7 +42,7 @@ class _Term:
     topic: str
     words: tuple[str, ...]  # the words that must be present (little words left out)
     length: int  # words in the phrase as written, little words included
-    fuzzy: bool  # a single topic word: one slip allowed
+    fuzzy: bool  # words and phrases: one slip allowed in long words; misspellings exact
 
 
 @dataclass(frozen=True)
@@ -68,15 +70,15 @@ def _terms(urgent: UrgentHelp) -> tuple[_Term, ...]:
                 if not words:
                     continue
                 needed = tuple(word for word in words if word not in LITTLE_WORDS) or tuple(words)
-                fuzzy = kind == "word" and len(words) == 1 and len(words[0]) >= FUZZY_MIN_CHARS
-                found.append(_Term(topic.id, needed, len(words), fuzzy))
+                found.append(_Term(topic.id, needed, len(words), kind != "misspelling"))
     return tuple(found)
 
 
 def _close(typed: str, wanted: str) -> bool:
-    """One slip apart, same first letter: "sucidal"/"suicidal", "suicdie"/"suicide"."""
+    """One slip apart, same first letter: "sucidal"/"suicidal", "myslef"/"myself"."""
     return (
-        len(typed) >= FUZZY_MIN_CHARS - 1
+        len(wanted) >= FUZZY_MIN_CHARS
+        and len(typed) >= FUZZY_MIN_CHARS - 1
         and typed[0] == wanted[0]
         and OSA.distance(typed, wanted, score_cutoff=1) <= 1
     )
@@ -84,21 +86,19 @@ def _close(typed: str, wanted: str) -> bool:
 
 def _matches(term: _Term, typed: list[str], known: Set[str]) -> tuple[int, ...] | None:
     """Positions in ``typed`` holding all of the term's words close together, or None."""
-    if term.fuzzy:
-        wanted = term.words[0]
-        for position, word in enumerate(typed):
-            if word == wanted or (word not in known and _close(word, wanted)):
-                return (position,)
-        return None
+
+    def fits(word: str, wanted: str) -> bool:
+        return word == wanted or (term.fuzzy and word not in known and _close(word, wanted))
+
     span = term.length + SLACK
     for start, word in enumerate(typed):
-        if word not in term.words:
+        if not any(fits(word, wanted) for wanted in term.words):
             continue
         # The leftmost of the term's words is here: look for the rest within the span.
         window = range(start, min(len(typed), start + span))
         used: list[int] = []
         for wanted in term.words:
-            spot = next((p for p in window if typed[p] == wanted and p not in used), None)
+            spot = next((p for p in window if p not in used and fits(typed[p], wanted)), None)
             if spot is None:
                 break
             used.append(spot)
@@ -111,13 +111,15 @@ def detect(text: object, urgent: UrgentHelp, known: Iterable[Set[str]] = ()) -> 
     """The crisis topics in ``text`` (in the file's order) and the words that matched.
 
     ``known`` are sets of real words (the listings' words, the needs vocabulary): a word
-    found in one is never read as a slip for a crisis word.
+    found in one, or an English word, is never read as a slip for a crisis word.
     """
     typed = clean_text(text, max_chars=MAX_CHARS, max_words=MAX_WORDS).split()
     if not typed:
         return Crisis()
     known_sets = tuple(known)
-    known_typed = frozenset(word for word in typed if any(word in s for s in known_sets))
+    known_typed = frozenset(
+        word for word in typed if any(word in s for s in known_sets) or is_english(word)
+    )
     topics: list[str] = []
     words: set[str] = set()
     for term in _terms(urgent):

@@ -248,9 +248,13 @@ def test_everyday_searches_name_no_crisis(text):
 
 
 def test_a_real_word_is_not_read_as_a_slip_for_a_crisis_word():
-    # "overdone" is one letter from "overdose", but a word the listings use.
-    assert detect("overdone", URGENT, ({"overdone"},)).topics == ()
-    assert detect("overdone", URGENT).topics == ("suicide",)
+    # One letter from "overdose" and "choking", but English words.
+    assert detect("overdone", URGENT).topics == () and detect("cooking", URGENT).topics == ()
+    # A word the listings use (a group's own name) is taken as written too.
+    assert detect("suicidol", URGENT, ({"suicidol"},)).topics == ()
+    assert detect("suicidol", URGENT).topics == ("suicide",)
+    # A slip in a phrase's long word: "myslef" is not a word, so it is "myself".
+    assert detect("myslef kill", URGENT).topics == ("suicide",)
 
 
 def test_a_correction_of_a_crisis_word_is_dropped_with_what_it_brought():
@@ -289,6 +293,15 @@ def test_kill_myself_near_bn2_is_never_corrected(site):
     page = site.get("/?q=kill+myself&near=BN2").get_data(as_text=True)
     assert "Showing results for" not in page and "skills" not in page.lower()
     assert page.index('id="urgent"') < page.index("<h1")
+
+
+@pytest.mark.parametrize("text", ["sucidal", "suicdal", "kil myself", "myslef kill", "overdoes"])
+def test_misspelt_crisis_words_are_never_shown_corrected(site, api, text):
+    page = site.get("/", query_string={"q": text}).get_data(as_text=True)
+    assert 'id="urgent"' in page
+    assert "Showing results for" not in page and "Search instead for" not in page
+    body = api.get("/api/v1/services", query_string={"q": text}).get_json()
+    assert body["did_you_mean"] is None and body["search_instead"] is None
 
 
 def test_site_panel_without_a_search_error_still_shows(site):
