@@ -11,13 +11,13 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -43,6 +43,7 @@ from search.request import MAX_RADIUS_MILES, SearchRequest
 from search.scoring import TermScorer, supported
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 TIME_LIMIT_SECONDS = 2.0
 LONDON = ZoneInfo("Europe/London")
@@ -64,6 +65,20 @@ class Snapshot:
     ix: Any
     facets: FacetTable
     _local: threading.local = field(default_factory=threading.local, repr=False)
+    _derived: dict[str, Any] = field(default_factory=dict, repr=False)
+    _derived_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def derived(self, key: str, make: Callable[[Snapshot], T]) -> T:
+        """What a view works out from the whole build (an export's lookups, counts), made
+        once and kept with the build: never per request, never stale after a rebuild."""
+        try:
+            return self._derived[key]
+        except KeyError:
+            pass
+        with self._derived_lock:
+            if key not in self._derived:
+                self._derived[key] = make(self)
+            return self._derived[key]
 
     @classmethod
     def open(cls, folder: Path) -> Snapshot:
@@ -215,6 +230,9 @@ class SearchResponse:
     local_nearby: int | None = None
     covered_areas: list[CoveredArea] = field(default_factory=list)
     urgent: UrgentPanel | None = None  # crisis words found: urgent help to show first
+    # Every match's document number, best first (for feeds that page something else, such
+    # as Open Referral UK's services-at-locations).
+    ranked_docs: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def did_you_mean(self) -> str | None:
@@ -271,6 +289,13 @@ def filter_docs(
         docs &= _union(table, "need", request.needs)
     if request.age is not None:
         docs = table.for_age(request.age, docs)
+    if request.age_to is not None:
+        docs = table.for_age(request.age_to, docs)
+    if request.reviewed_since is not None:
+        since = request.reviewed_since.toordinal()
+        docs = {docnum for docnum in docs if table.reviewed[docnum] >= since}
+    if request.between is not None:
+        docs = table.meeting_between(*request.between, request.days, docs)
     if request.open_now:
         docs = table.open_at(now, docs)
     return docs
@@ -499,6 +524,7 @@ def search(
         build_id=snapshot.build_id,
         timed_out=matches.timed_out,
         urgent=urgent_help.panel(crisis.topics, place.country if place else "") if crisis else None,
+        ranked_docs=docnums[ranked],
     )
     if not len(docnums) and not interpretation.unclear:
         response.wider = wider_searches(

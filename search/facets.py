@@ -231,6 +231,21 @@ class FacetTable:
             and (ages[docnum][1] is None or age <= ages[docnum][1])
         }
 
+    def meeting_between(
+        self, start: str, end: str, days: Iterable[str], candidates: Iterable[int]
+    ) -> set[int]:
+        """Documents with a session overlapping ``start``-``end`` ("HH:MM"), on one of
+        ``days`` when any are given (Open Referral UK's start_time and end_time)."""
+        wanted = set(days)
+        return {
+            docnum
+            for docnum in candidates
+            if any(
+                opens < end and start < closes and (not wanted or wanted.intersection(on))
+                for on, opens, closes, _frequency, _weeks in self.sessions[docnum]
+            )
+        }
+
     def open_at(self, moment: datetime, candidates: Iterable[int]) -> set[int]:
         """Documents with a session running at ``moment`` (local time).
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 from directory.model import DAYS, DELIVERY, ROUTES
 
@@ -57,6 +58,10 @@ class SearchRequest:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
     exact: bool = False  # words as typed: no typo correction
+    # Open Referral UK's extra filters (/api/oruk), not parameters of the site or /api/v1.
+    age_to: int | None = None  # open to this age too: a range of ages, both ends
+    reviewed_since: date | None = None  # modified_after: checked on or after this day
+    between: tuple[str, str] | None = None  # start_time, end_time: a session overlapping
 
     @property
     def has_filters(self) -> bool:
@@ -69,6 +74,9 @@ class SearchRequest:
             or self.access
             or self.delivery
             or self.needs
+            or self.age_to is not None
+            or self.reviewed_since is not None
+            or self.between is not None
         )
 
     def without_filters(self) -> SearchRequest:

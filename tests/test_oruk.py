@@ -144,12 +144,13 @@ def test_taxonomies_and_terms(api, api_settings):
 
     vocab = load_vocabulary(vocabulary_path(api_settings.data_dir))
     taxonomies = api.get("/api/oruk/taxonomies").get_json()
+    assert errors("taxonomies_page", taxonomies) == []
     assert [item["name"] for item in taxonomies["contents"]] == [
         "Signpost needs",
         "Signpost groups",
     ]
     terms = api.get("/api/oruk/taxonomy_terms?per_page=50").get_json()
-    assert errors("page", {**terms, "contents": []}) == []
+    assert errors("taxonomy_term_page", terms) == []
     assert terms["total_items"] == len(vocab.needs) + len(vocab.groups)
     for term in terms["contents"]:
         assert errors("taxonomy_term", term) == []
@@ -161,3 +162,124 @@ def test_oruk_answers_are_cached_and_compressed(api):
     assert first.headers["Access-Control-Allow-Origin"] == "*"
     again = api.get("/api/oruk/services", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
+
+
+# ---- the rest of the profile's endpoints ---------------------------------------------------
+
+
+def _all_services(api, query: str = "") -> list[dict]:
+    return api.get(f"/api/oruk/services?per_page=50&{query}").get_json()["contents"]
+
+
+def test_service_at_locations_page_follows_the_services(api):
+    """One item per service per venue (and online), in the services' order, each valid by
+    the profile's own OpenAPI answer schema and carrying its service in list form."""
+    services = _all_services(api, "text=lonely")
+    expected = [site["id"] for service in services for site in service["service_at_locations"]]
+    body = api.get("/api/oruk/service_at_locations?text=lonely&per_page=50").get_json()
+    assert errors("service_at_location_page", body) == []
+    assert [item["id"] for item in body["contents"]] == expected
+    assert body["total_items"] == len(expected) > 0
+    first = body["contents"][0]
+    assert first["service"]["id"] == next(s["id"] for s in services if s["service_at_locations"])
+    assert "service_at_locations" not in first["service"]  # list form: one-to-one fields
+    assert first["location"]["location_type"] in ("physical", "virtual")
+
+
+def test_service_at_locations_pages_count_sites(api):
+    every = api.get("/api/oruk/service_at_locations?per_page=50").get_json()
+    second = api.get("/api/oruk/service_at_locations?per_page=3&page=2").get_json()
+    assert second["total_items"] == every["total_items"]
+    assert [item["id"] for item in second["contents"]] == [
+        item["id"] for item in every["contents"][3:6]
+    ]
+
+
+def test_one_service_at_location(api):
+    site = api.get("/api/oruk/service_at_locations?per_page=1").get_json()["contents"][0]
+    response = api.get(f"/api/oruk/service_at_locations/{site['id']}")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert errors("service_at_location", body) == []
+    assert body["id"] == site["id"] and body["location"] == site["location"]
+    assert body["service"]["schedules"] is not None  # fully nested
+    missing = api.get("/api/oruk/service_at_locations/00000000-0000-0000-0000-000000000000")
+    assert missing.status_code == 404
+    assert "no service at location" in error_of(missing)["message"]
+
+
+def test_organizations_and_their_services(api):
+    body = api.get("/api/oruk/organizations?per_page=50").get_json()
+    assert errors("taxonomies_page", {**body, "contents": []}) == []
+    names = [item["name"] for item in body["contents"]]
+    assert names == sorted(names, key=str.lower)
+    for item in body["contents"]:
+        assert errors("organization_list", item) == []
+    services = _all_services(api)
+    assert set(names) == {service["organization"]["name"] for service in services}
+    one = body["contents"][0]
+    full = api.get(f"/api/oruk/organizations/{one['id']}").get_json()
+    assert errors("organization", full) == []
+    runs = sorted(s["name"] for s in services if s["organization"]["name"] == one["name"])
+    assert sorted(service["name"] for service in full["services"]) == runs
+    assert api.get("/api/oruk/organizations/nobody").status_code == 404
+
+
+def test_a_taxonomy_and_a_term_by_id(api):
+    needs = api.get("/api/oruk/taxonomies").get_json()["contents"][0]
+    by_id = api.get(f"/api/oruk/taxonomies/{needs['id']}")
+    assert by_id.status_code == 200 and by_id.get_json() == needs
+    assert errors("taxonomy", by_id.get_json()) == []
+    term = api.get(f"/api/oruk/taxonomy_terms/{term_uuid(NEEDS_TAXONOMY, 'loneliness')}")
+    assert errors("taxonomy_term", term.get_json()) == []
+    assert term.get_json()["code"] == "loneliness"
+    assert api.get("/api/oruk/taxonomy_terms/loneliness").get_json() == term.get_json()
+    assert api.get("/api/oruk/taxonomies/nothing").status_code == 404
+    assert api.get("/api/oruk/taxonomy_terms/nothing").status_code == 404
+
+
+def test_modified_after_keeps_services_checked_since(api):
+    every = _all_services(api)
+    dates = sorted({service["assured_date"] for service in every})
+    middle = dates[len(dates) // 2]
+    since = _all_services(api, f"modified_after={middle}T00:00:00Z")
+    assert 0 < len(since) < len(every)
+    assert all(service["assured_date"] >= middle for service in since)
+    assert {s["id"] for s in since} == {s["id"] for s in every if s["assured_date"] >= middle}
+    assert _all_services(api, f"modified_after={middle}") == since
+
+
+def test_start_and_end_time_keep_sessions_that_overlap(api):
+    every = _all_services(api)
+    evening = _all_services(api, "start_time=17:30&end_time=23:00")
+    assert 0 < len(evening) < len(every)
+    for service in evening:
+        assert any(
+            schedule.get("opens_at", "") < "23:00" and schedule.get("closes_at", "") > "17:30"
+            for schedule in service["schedules"]
+        )
+    tuesday_morning = _all_services(api, "day=TU&start_time=09:00:00&end_time=12:00:00")
+    for service in tuesday_morning:
+        assert any(
+            "TU" in schedule["byday"]
+            and schedule["opens_at"] < "12:00"
+            and schedule["closes_at"] > "09:00"
+            for schedule in service["schedules"]
+        )
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter", "words"),
+    [
+        ("modified_after=yesterday", "modified_after", "must be a date"),
+        ("start_time=9am", "start_time", "time of day"),
+        ("start_time=14:00&end_time=10:00", "end_time", "later than"),
+    ],
+)
+def test_bad_time_parameters_are_400_naming_them(api, query, parameter, words):
+    for path in ("/api/oruk/services", "/api/oruk/service_at_locations"):
+        response = api.get(f"{path}?{query}")
+        assert response.status_code == 400
+        error = error_of(response)
+        assert error["parameter"] == parameter
+        assert words in error["message"]

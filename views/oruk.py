@@ -1,18 +1,22 @@
 """Open Referral UK (HSDS 3.0, UK profile) endpoints: ``/api/oruk/...``.
 
 Councils' and NHS service finders already speak Open Referral UK, so Signpost answers in it
-too: ``/services`` (paged, with the ORUK search parameters) and ``/services/{id}``, plus the
-taxonomy the services are tagged with. The search parameters are translated to a
-:class:`SearchRequest` and run through the same ``LiveDirectory.search`` as the site, and
-services are shaped by ``directory.export``, exactly as ``signpost export --format oruk``
-writes them.
+too, with every endpoint the UK profile's OpenAPI document lists: ``/services`` (paged, with
+the ORUK search parameters) and ``/services/{id}``, ``/service_at_locations`` and
+``/service_at_locations/{id}``, ``/taxonomies``, ``/taxonomy_terms`` and each by id, plus
+HSDS's ``/organizations``. The search parameters are translated to a :class:`SearchRequest`
+and run through the same ``LiveDirectory.search`` as the site (ages, times and
+``modified_after`` are filters in the search itself, never a scan of every listing), and
+objects are shaped by ``directory.export``, exactly as ``signpost export --format oruk``
+writes them. UUID lookups are made once per build (``views.oruk_lookup``).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -22,18 +26,22 @@ from directory.export import (
     HSDS_VERSION,
     NEEDS_TAXONOMY,
     ORUK_PROFILE,
+    group_term,
+    need_term,
+    organization_to_hsds,
     page,
     service_to_hsds,
-    service_uuid,
     taxonomy_detail,
     taxonomy_terms,
+    taxonomy_uuid,
     term_uuid,
 )
-from directory.model import Listing
+from directory.oruk_import import clock
 from directory.vocabulary import Vocabulary
 from search.request import MAX_PAGE, MAX_PER_PAGE, MAX_RADIUS_MILES, parse_request
 from views.apiutil import absolute, json_response, live, reject_unknown, site_root
 from views.errors import ApiError
+from views.oruk_lookup import lookup
 
 bp = Blueprint("oruk", __name__, url_prefix="/oruk")
 
@@ -49,10 +57,28 @@ SERVICE_PARAMS = (
     "minimum_age",
     "maximum_age",
     "day",
+    "start_time",
+    "end_time",
+    "modified_after",
     "page",
     "per_page",
 )
 PAGE_PARAMS = ("page", "per_page")
+# Services in list form carry their one-to-one fields only (the profile's service_list).
+_LIST_FIELDS = (
+    "id",
+    "signpost_id",
+    "organization_id",
+    "name",
+    "description",
+    "url",
+    "email",
+    "status",
+    "minimum_age",
+    "maximum_age",
+    "assured_date",
+    "last_modified",
+)
 _DAY_CODES = {
     "mo": "mon",
     "tu": "tue",
@@ -65,8 +91,6 @@ _DAY_CODES = {
 # Which ORUK parameter a parse_request error is about.
 _ORUK_NAME = {"q": "text", "near": "postcode", "radius": "proximity", "need": "taxonomy_id"}
 _INTEGER = re.compile(r"^\s*\d{1,9}\s*$")
-
-_uuid_maps: dict[str, dict[str, str]] = {}
 
 
 def region_lookup() -> Callable[[str], str]:
@@ -153,9 +177,97 @@ def search_args(vocab: Vocabulary) -> tuple[dict[str, Any], int | None, int | No
     return found, minimum_age, maximum_age
 
 
-def _accepts(listing: Listing, age: int) -> bool:
-    low, high = listing.who_for.age_min, listing.who_for.age_max
-    return (low is None or low <= age) and (high is None or age <= high)
+def _time(name: str) -> str | None:
+    raw = request.args.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    found = clock(raw.strip())
+    if not found:
+        raise ApiError(
+            400,
+            f"'{name}' must be a time of day such as 09:30 or 14:00:00.",
+            code="bad-parameter",
+            parameter=name,
+            allowed="a time of day, HH:MM or HH:MM:SS (24-hour)",
+        )
+    return found
+
+
+def _since(name: str) -> date | None:
+    raw = request.args.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    text = raw.strip()
+    try:
+        return datetime.fromisoformat(text).date() if "T" in text else date.fromisoformat(text)
+    except ValueError:
+        raise ApiError(
+            400,
+            f"'{name}' must be a date or date and time, such as 2026-10-01 or "
+            "2026-10-01T09:00:00Z.",
+            code="bad-parameter",
+            parameter=name,
+            allowed="an ISO 8601 date or date-time",
+        ) from None
+
+
+def _oruk_request(vocab: Vocabulary):
+    """The ORUK query as a SearchRequest (ages, times and modified_after included)."""
+    args, minimum_age, maximum_age = search_args(vocab)
+    parsed = parse_request(args, tuple(vocab.needs))
+    if parsed.errors:
+        first = parsed.errors[0]
+        name = _ORUK_NAME.get(first.param, first.param)
+        if first.param == "age":
+            name = "minimum_age" if minimum_age is not None else "maximum_age"
+        raise ApiError(
+            400,
+            " ".join(error.message for error in parsed.errors),
+            code="bad-parameter",
+            parameter=name,
+            allowed={
+                "day": "MO, TU, WE, TH, FR, SA, SU (or day names), comma-separated",
+                "page": f"a whole number from 1 to {MAX_PAGE}",
+                "per_page": f"a whole number from 1 to {MAX_PER_PAGE}",
+            }.get(name, "see /api/v1/openapi.json"),
+        )
+    start, end = _time("start_time"), _time("end_time")
+    between = None
+    if start is not None or end is not None:
+        between = (start or "00:00", end or "24:00")
+        if between[1] <= between[0]:
+            raise ApiError(
+                400,
+                "'end_time' must be later than 'start_time'.",
+                code="bad-parameter",
+                parameter="end_time",
+                allowed="a time later than start_time",
+            )
+    # Open to the whole range of ages = open to both ends (a listing's ages are a range).
+    age_to = maximum_age if minimum_age is not None and maximum_age != minimum_age else None
+    return replace(
+        parsed.request,
+        age_to=age_to,
+        reviewed_since=_since("modified_after"),
+        between=between,
+    )
+
+
+def _searched(vocab: Vocabulary):
+    directory = live()
+    search = _oruk_request(vocab)
+    snapshot = directory.snapshot()
+    response = directory.search(search, snapshot=snapshot)
+    if response.place_problem:
+        raise ApiError(
+            400,
+            response.place_problem,
+            code="place-not-found",
+            parameter="postcode",
+            allowed="a UK postcode (CT9 1EP), postcode district (CT9) or town name",
+            suggestions=response.place_suggestions,
+        )
+    return search, snapshot, response
 
 
 @bp.get("/")
@@ -177,80 +289,26 @@ def services() -> Response:
 
     ``minimum_age`` and ``maximum_age`` describe the person (or group) looking: services
     must be open to every age from one to the other. ``proximity`` is in metres.
+    ``start_time``/``end_time`` keep services with a session overlapping those times (on
+    ``day`` when given); ``modified_after`` those checked on or after that date.
     """
-    directory = live()
-    vocab = directory.vocabulary
-    args, minimum_age, maximum_age = search_args(vocab)
-    parsed = parse_request(args, tuple(vocab.needs))
-    if parsed.errors:
-        first = parsed.errors[0]
-        name = _ORUK_NAME.get(first.param, first.param)
-        if first.param == "age":
-            name = "minimum_age" if minimum_age is not None else "maximum_age"
-        raise ApiError(
-            400,
-            " ".join(error.message for error in parsed.errors),
-            code="bad-parameter",
-            parameter=name,
-            allowed={
-                "day": "MO, TU, WE, TH, FR, SA, SU (or day names), comma-separated",
-                "page": f"a whole number from 1 to {MAX_PAGE}",
-                "per_page": f"a whole number from 1 to {MAX_PER_PAGE}",
-            }.get(name, "see /api/v1/openapi.json"),
-        )
-    search = parsed.request
-    snapshot = directory.snapshot()
-    if minimum_age is not None and maximum_age is not None and maximum_age != minimum_age:
-        # Open to the whole range = open to both ends (ages are ranges): filter the full
-        # ranking by the upper age, then page it here.
-        everything = dataclasses.replace(search, page=1, per_page=max(1, snapshot.count))
-        response = directory.search(everything, snapshot=snapshot)
-        listings = [hit.listing for hit in response.hits if _accepts(hit.listing, maximum_age)]
-        total = len(listings)
-        start = (search.page - 1) * search.per_page
-        listings = listings[start : start + search.per_page]
-    else:
-        response = directory.search(search, snapshot=snapshot)
-        listings = [hit.listing for hit in response.hits]
-        total = response.total
-    if response.place_problem:
-        raise ApiError(
-            400,
-            response.place_problem,
-            code="place-not-found",
-            parameter="postcode",
-            allowed="a UK postcode (CT9 1EP), postcode district (CT9) or town name",
-            suggestions=response.place_suggestions,
-        )
-    region = region_lookup()
+    search, _snapshot, response = _searched(live().vocabulary)
+    vocab, region = live().vocabulary, region_lookup()
     contents = [
-        service_to_hsds(listing, vocab, base_url=site_root(), region_for=region)
-        for listing in listings
+        service_to_hsds(hit.listing, vocab, base_url=site_root(), region_for=region)
+        for hit in response.hits
     ]
-    body = page(contents, total_items=total, page_number=search.page, size=search.per_page)
+    body = page(contents, total_items=response.total, page_number=search.page, size=search.per_page)
     return json_response(body)
-
-
-def _listing_id(service_id: str) -> str:
-    """A Signpost id from either a Signpost id or an HSDS service UUID."""
-    directory = live()
-    snapshot = directory.snapshot()
-    mapping = _uuid_maps.get(snapshot.build_id)
-    if mapping is None:
-        mapping = {
-            service_uuid(listing.id): listing.id
-            for listing in directory.listings(snapshot=snapshot)
-        }
-        _uuid_maps.clear()
-        _uuid_maps[snapshot.build_id] = mapping
-    return mapping.get(service_id.lower(), service_id)
 
 
 @bp.get("/services/<service_id>")
 def service(service_id: str) -> Response:
     reject_unknown(request.args, ())
     directory = live()
-    listing = directory.listing(_listing_id(service_id))
+    snapshot = directory.snapshot()
+    listing_id = lookup(snapshot).services.get(service_id.lower(), service_id)
+    listing = directory.listing(listing_id, snapshot=snapshot)
     if listing is None:
         raise ApiError(404, f"There is no service with the id '{service_id[:100]}'.")
     return json_response(
@@ -258,6 +316,89 @@ def service(service_id: str) -> Response:
             listing, directory.vocabulary, base_url=site_root(), region_for=region_lookup()
         )
     )
+
+
+def _service_summary(service: dict[str, Any]) -> dict[str, Any]:
+    return {key: service[key] for key in _LIST_FIELDS if key in service}
+
+
+def _sites_of(service: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {site["id"]: site for site in service.get("service_at_locations", [])}
+
+
+@bp.get("/service_at_locations")
+def service_at_locations() -> Response:
+    """Each matching service at each of its venues (and online), best match first.
+
+    Takes the same parameters as ``/services``; a page counts services-at-locations.
+    """
+    search, snapshot, response = _searched(live().vocabulary)
+    found = lookup(snapshot)
+    ranked = response.ranked_docs if response.ranked_docs is not None else []
+    sites = [site for docnum in ranked.tolist() for site in found.sites_by_doc[docnum]]
+    start = (search.page - 1) * search.per_page
+    shown = sites[start : start + search.per_page]
+    directory, vocab, region = live(), live().vocabulary, region_lookup()
+    services: dict[str, dict[str, Any]] = {}
+    contents = []
+    for site in shown:
+        if site.listing_id not in services:
+            listing = directory.listing(site.listing_id, snapshot=snapshot)
+            assert listing is not None  # the lookup was made from this build
+            services[site.listing_id] = service_to_hsds(
+                listing, vocab, base_url=site_root(), region_for=region
+            )
+        service = services[site.listing_id]
+        item = dict(_sites_of(service)[site.uuid])
+        item["service"] = _service_summary(service)
+        contents.append(item)
+    body = page(contents, total_items=len(sites), page_number=search.page, size=search.per_page)
+    return json_response(body)
+
+
+@bp.get("/service_at_locations/<site_id>")
+def service_at_location(site_id: str) -> Response:
+    reject_unknown(request.args, ())
+    directory = live()
+    snapshot = directory.snapshot()
+    site = lookup(snapshot).sites.get(site_id.lower())
+    listing = directory.listing(site.listing_id, snapshot=snapshot) if site else None
+    if site is None or listing is None:
+        raise ApiError(404, f"There is no service at location with the id '{site_id[:100]}'.")
+    service = service_to_hsds(
+        listing, directory.vocabulary, base_url=site_root(), region_for=region_lookup()
+    )
+    item = dict(_sites_of(service)[site.uuid])
+    item["service"] = service
+    return json_response(item)
+
+
+@bp.get("/organizations")
+def organizations() -> Response:
+    """Every organisation that runs a listed service, by name."""
+    found = lookup(live().snapshot())
+    items = [organization_to_hsds(name) for name in found.organisations.values()]
+    return json_response(_paged(items))
+
+
+@bp.get("/organizations/<organization_id>")
+def organization(organization_id: str) -> Response:
+    """One organisation with its services, fully nested."""
+    reject_unknown(request.args, ())
+    directory = live()
+    snapshot = directory.snapshot()
+    found = lookup(snapshot)
+    key = organization_id.lower()
+    if key not in found.organisations:
+        raise ApiError(404, f"There is no organization with the id '{organization_id[:100]}'.")
+    body = organization_to_hsds(found.organisations[key])
+    region = region_lookup()
+    body["services"] = [
+        service_to_hsds(listing, directory.vocabulary, base_url=site_root(), region_for=region)
+        for listing_id in found.organisation_services[key]
+        if (listing := directory.listing(listing_id, snapshot=snapshot)) is not None
+    ]
+    return json_response(body)
 
 
 def _paged(items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -275,6 +416,30 @@ def taxonomies() -> Response:
     )
 
 
+@bp.get("/taxonomies/<taxonomy_id>")
+def taxonomy(taxonomy_id: str) -> Response:
+    reject_unknown(request.args, ())
+    for name in (NEEDS_TAXONOMY, GROUPS_TAXONOMY):
+        if taxonomy_id.lower() in (taxonomy_uuid(name), name):
+            return json_response(taxonomy_detail(name))
+    raise ApiError(404, f"There is no taxonomy with the id '{taxonomy_id[:100]}'.")
+
+
 @bp.get("/taxonomy_terms")
 def terms() -> Response:
     return json_response(_paged(taxonomy_terms(live().vocabulary)))
+
+
+@bp.get("/taxonomy_terms/<term_id>")
+def term(term_id: str) -> Response:
+    """One need or group, by its term UUID (or its code, such as ``loneliness``)."""
+    reject_unknown(request.args, ())
+    vocab = live().vocabulary
+    key = term_id.lower()
+    for need in vocab.needs:
+        if key in (term_uuid(NEEDS_TAXONOMY, need), need):
+            return json_response(need_term(vocab, need))
+    for group in vocab.groups:
+        if key in (term_uuid(GROUPS_TAXONOMY, group), group):
+            return json_response(group_term(vocab, group))
+    raise ApiError(404, f"There is no taxonomy term with the id '{term_id[:100]}'.")
