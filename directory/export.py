@@ -274,6 +274,7 @@ def service_to_hsds(
         # What HSDS has no field for, as extension fields beside signpost_id, so that
         # export then import gives back the same listing (a phone service is no location).
         "signpost_delivery": list(listing.delivery),
+        "signpost_areas_served": list(listing.areas_served),
         "signpost_reviewed_by": listing.reviewed_by,
     }
     page = f"{base_url.rstrip('/')}/services/{listing.id}" if base_url else ""
@@ -323,12 +324,17 @@ def service_to_hsds(
         schedule_to_hsds(session, service_id, index)
         for index, session in enumerate(listing.schedule)
     ]
+    if listing.national or not listing.areas_served:
+        names = ["United Kingdom" if listing.national else area_label(listing.area)]
+    else:
+        names = list(listing.areas_served)  # who it serves, for phone lines and home visits
     service["service_areas"] = [
         {
-            "id": hsds_id("service_area", service_id),
+            "id": hsds_id("service_area", service_id if not index else f"{service_id}:{index}"),
             "service_id": service_id,
-            "name": "United Kingdom" if listing.national else area_label(listing.area),
+            "name": name,
         }
+        for index, name in enumerate(names)
     ]
     located = [
         _service_at_location(

@@ -655,9 +655,11 @@ def service_to_listing(
         guesses.pop("delivery", None)
         notes[:] = [note for note in notes if not note.startswith("no venue with an address")]
     data["delivery"] = delivery
-    areas = [plain(area.get("name")).lower() for area in _items(service.get("service_areas"))]
-    if any(area in _NATIONAL_AREAS for area in areas):
+    national, served = _service_areas(service, notes)
+    if national:
         data["national"] = True
+    elif served:
+        data["areas_served"] = served
     if venues:
         data["locations"] = venues
 
@@ -692,6 +694,43 @@ def service_to_listing(
     own_reviewer = plain(service.get("signpost_reviewed_by"))
     data["reviewed_by"] = own_reviewer if own_reviewer and keep_reviewer else reviewed_by
     return item
+
+
+def _service_areas(service: dict[str, Any], notes: list[str]) -> tuple[bool, list[str]]:
+    """Whether the service is national, and the areas it serves (``areas_served``).
+
+    From ``service_areas`` (HSDS 3.0 ``name``, or ORUK 1.0's ``service_area``) and a
+    ``coverage`` text, each name checked against the gazetteer: council feeds list phone
+    lines and home visits as "Bristol" or "North Lincolnshire", and without this they would
+    be online services found nowhere. Signpost's own export says exactly
+    (``signpost_areas_served``), so its folder names are never mistaken for areas.
+    """
+    from directory.areas import default_areas
+
+    names = [
+        plain(area.get("name") or area.get("service_area"))
+        for area in _items(service.get("service_areas"))
+        if isinstance(area, dict)
+    ]
+    if any(name.lower() in _NATIONAL_AREAS for name in names):
+        return True, []
+    own = service.get("signpost_areas_served")
+    if isinstance(own, list):
+        names = [plain(name) for name in own]
+    else:
+        coverage = service.get("coverage")
+        for text in coverage if isinstance(coverage, list) else [coverage]:
+            if isinstance(text, str):
+                names += [part.strip() for part in re.split(r"[,;]", text) if part.strip()]
+    table = default_areas()
+    served: list[str] = []
+    for name in names:
+        area = table.resolve(name) if name else None
+        if area is not None:
+            served.append(area.name)
+        elif name and not isinstance(own, list):
+            notes.append(f"service area '{name[:60]}' is not an area we know, so it was left out")
+    return False, list(dict.fromkeys(served))
 
 
 def _signpost_delivery(service: dict[str, Any], venues: list[dict[str, Any]]) -> list[str]:

@@ -195,3 +195,81 @@ def test_result_card_says_who_it_serves(built, tmp_path):
     index, vocab = built
     listing = index.snapshot().listing("bristol-phone-friends")
     assert summarise(listing, vocab, NOW).place == "Serves BS: by phone or online"
+
+
+# ---- Open Referral UK import and export ----------------------------------------------------
+
+
+def council_service(**extra) -> dict:
+    """A council feed's phone service with no venue, as Bristol's and North Lincolnshire's."""
+    return {
+        "id": "7f1c1b0e-3c55-4a8a-9a9e-2b9f3f7b9c11",
+        "name": "Carers Support Line",
+        "description": "Advice and a listening ear on the phone for unpaid carers.",
+        "status": "active",
+        "organization": {"id": "o", "name": "Bristol City Council"},
+        "phones": [{"number": "0117 496 0123"}],
+        "attributes": [{"taxonomy_term": {"name": "Carers", "taxonomy": "Council list"}}],
+        **extra,
+    }
+
+
+@pytest.mark.parametrize(
+    ("extra", "served"),
+    [
+        ({"service_areas": [{"name": "Bristol"}]}, ["Bristol"]),
+        ({"service_areas": [{"service_area": "North Lincolnshire"}]}, ["North Lincolnshire"]),
+        ({"coverage": "BS1, BS2; Bristl"}, ["BS1", "BS2"]),
+        ({"service_areas": [{"name": "United Kingdom"}]}, None),
+    ],
+)
+def test_import_maps_service_areas_and_coverage(extra, served):
+    from directory.oruk_import import service_to_listing
+    from directory.vocabulary import load_vocabulary
+    from tests.conftest import ROOT
+
+    vocab = load_vocabulary(ROOT / "data" / "needs.yaml")
+    item = service_to_listing(council_service(**extra), vocab, today=TODAY)
+    assert item.data.get("areas_served") == served
+    if served is None:
+        assert item.data["national"] is True
+    if "coverage" in extra:
+        assert "service area 'Bristl' is not an area we know, so it was left out" in item.notes
+
+
+def test_imported_area_service_is_found_near_its_area(tmp_path):
+    """The Bristol case end to end: imported, validated, indexed, found near BS1."""
+    from directory.oruk_import import import_document, listing_yaml
+    from directory.vocabulary import load_vocabulary
+    from tests.conftest import ROOT
+
+    vocab = load_vocabulary(ROOT / "data" / "needs.yaml")
+    result = import_document(
+        {"services": [council_service(service_areas=[{"name": "Bristol"}])]}, vocab, today=TODAY
+    )
+    folder = tmp_path / "services" / "bristol"
+    folder.mkdir(parents=True)
+    for item in result.listings:
+        (folder / f"{item.id}.yaml").write_text(listing_yaml(item), encoding="utf-8")
+    report = validate_paths([tmp_path / "services"], vocab, today=TODAY)
+    assert report.problems == [], [str(p) for p in report.problems]
+    build_index(report.listings, tmp_path / "index", vocab)
+    index = SearchIndex(tmp_path / "index")
+    response = search(index, SearchRequest(near="BS8 1TH"), vocab, default_gazetteer(), now=NOW)
+    assert [hit.listing.areas_served for hit in response.hits] == [("Bristol",)]
+    far = search(index, SearchRequest(near="DN15"), vocab, default_gazetteer(), now=NOW)
+    assert far.hits == []
+
+
+def test_export_writes_areas_back_and_import_reads_them(built):
+    from directory.export import service_to_hsds
+    from directory.oruk_import import service_to_listing
+
+    index, vocab = built
+    listing = index.snapshot().listing("thanet-phone-friends")
+    service = service_to_hsds(listing, vocab)
+    assert [area["name"] for area in service["service_areas"]] == ["Thanet"]
+    assert service["signpost_areas_served"] == ["Thanet"]
+    assert service_to_listing(service, vocab, today=TODAY).data["areas_served"] == ["Thanet"]
+    venue = index.snapshot().listing("margate-mens-shed")  # no areas: its folder, as before
+    assert [area["name"] for area in service_to_hsds(venue, vocab)["service_areas"]] == ["Thanet"]
