@@ -325,3 +325,15 @@ def test_describe_minutes():
         "90 minutes",
         "2 hours",
     ]
+
+
+def test_privacy_notice_says_how_long_a_list_lasts(site_app):
+    client = site_app.test_client()
+    assert "We also clear a list 1 hour after it was started" in client.get("/privacy").text
+    site_app.config["SIGNPOST_SHORTLIST_MAX_MINUTES"] = "20"
+    try:
+        page = client.get("/privacy").text
+    finally:
+        site_app.config.pop("SIGNPOST_SHORTLIST_MAX_MINUTES")
+    assert "We also clear a list 20 minutes after it was started" in page
+    assert "We do not keep the note a link worker writes on your handout" in page

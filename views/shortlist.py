@@ -382,5 +382,10 @@ def short_link(code: str) -> Response:
 
 @bp.app_context_processor
 def shortlist_helpers() -> dict[str, object]:
-    """Every page knows what is on the shortlist, to show "Added" and the header count."""
-    return {"shortlist_ids": cookie_ids(), "phone_href": phone_href}
+    """Every page knows what is on the shortlist, to show "Added" and the header count, and
+    how long a list lasts (the privacy notice says so)."""
+    return {
+        "shortlist_ids": cookie_ids(),
+        "phone_href": phone_href,
+        "shortlist_keep_for": describe_minutes(max_minutes()),
+    }
