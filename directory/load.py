@@ -13,6 +13,7 @@ that protect volunteers from YAML 1.1 surprises:
 
 from __future__ import annotations
 
+import itertools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,11 +190,13 @@ def load_text(text: str, shown: str) -> LoadedFile:
         return loaded
     invisible = [
         Problem(shown, line, column, invisible_message(char, f"at column {column}"))
-        for line, column, char in invisible_characters(text)
+        for line, column, char in itertools.islice(
+            invisible_characters(text), MAX_INVISIBLE_REPORTED
+        )
     ]
     if invisible:
         # PyYAML refuses most of these with a message no volunteer could act on.
-        loaded.problems.extend(invisible[:MAX_INVISIBLE_REPORTED])
+        loaded.problems.extend(invisible)
         return loaded
     deep = nesting_problem(text)
     if deep is not None:

@@ -17,6 +17,7 @@ Both are pure functions of the text, so they are cheap and easy to test.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 
@@ -84,22 +85,24 @@ def describe_character(char: str) -> str:
     return f"U+{code:04X} {name}"
 
 
+# The same set as is_invisible, as one regex: scanning every listing must stay cheap.
+_INVISIBLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + "".join(_INVISIBLE) + "]")
+
+
 def invisible_characters(text: str) -> Iterator[tuple[int, int, str]]:
     """(line, column, character) of each invisible character, 1-based as editors count."""
-    line, start = 1, 0
-    for index, char in enumerate(text):
-        if char == "\n":
-            line, start = line + 1, index + 1
-        elif is_invisible(char):
-            yield line, index - start + 1, char
+    line, counted = 1, 0
+    for match in _INVISIBLE_RE.finditer(text):
+        index = match.start()
+        line += text.count("\n", counted, index)
+        counted = index
+        yield line, index - (text.rfind("\n", 0, index) + 1) + 1, match.group()
 
 
 def invisible_in_value(value: str) -> tuple[int, str] | None:
     """(1-based position, character) of the first invisible character in a value, or None."""
-    for index, char in enumerate(value):
-        if is_invisible(char):
-            return index + 1, char
-    return None
+    match = _INVISIBLE_RE.search(value)
+    return (match.start() + 1, match.group()) if match else None
 
 
 def mostly_binary(text: str) -> bool:
