@@ -522,18 +522,28 @@ def _load_cached(path: str, _mtime: int, _size: int) -> UrgentHelp:
     return found
 
 
-def current_urgent_help(data_dir: str | os.PathLike[str] | None) -> UrgentHelp:
-    """The data folder's urgent help, falling back to the bundled file if it is broken.
+_last_good: dict[Path, UrgentHelp] = {}
 
-    Crisis numbers must never disappear because a volunteer's edit broke the file: the
-    problem is logged (and ``signpost validate`` reports it) and the bundled numbers are
-    shown meanwhile.
+
+def current_urgent_help(data_dir: str | os.PathLike[str] | None) -> UrgentHelp:
+    """The data folder's urgent help, as last read without problems.
+
+    Crisis numbers must never disappear, and searches must never fail, because an edit broke
+    the file on a running server: the problem is logged (``signpost validate`` reports it
+    too) and the numbers last read from that file are shown meanwhile; a data folder's file
+    that was never readable gives way to the bundled one. Only a bundled file that was never
+    readable raises (the tests and ``signpost validate`` stop that being deployed).
     """
     path = urgent_help_path(data_dir)
     try:
-        return load_urgent_help(path)
+        found = load_urgent_help(path)
     except (OSError, UrgentHelpError) as error:
+        if path in _last_good:
+            log.error("Urgent help file %s is unusable; showing it as last read: %s", path, error)
+            return _last_good[path]
         if path == BUNDLED_URGENT_HELP:
             raise
         log.error("Urgent help file %s is unusable; showing the bundled one: %s", path, error)
-        return load_urgent_help(BUNDLED_URGENT_HELP)
+        return current_urgent_help(None)
+    _last_good[path] = found
+    return found

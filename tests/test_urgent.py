@@ -228,6 +228,20 @@ def test_a_broken_data_folder_file_falls_back_to_the_bundled_numbers(tmp_path):
     assert [line.id for line in current_urgent_help(tmp_path).lines] == ["emergency"]
 
 
+def test_a_file_broken_on_a_running_server_keeps_the_numbers_last_read(client, data_dir):
+    """A volunteer's bad edit never takes the numbers away, nor breaks a search."""
+    (data_dir / "urgent-help.yaml").write_text(VALID, encoding="utf-8")
+    assert client.get("/?q=kill+myself").status_code == 200
+    (data_dir / "urgent-help.yaml").write_text(
+        VALID.replace('call: "999"', 'call: "99"') + "\n", encoding="utf-8"
+    )
+    response = client.get("/?q=kill+myself")
+    assert response.status_code == 200
+    assert 'href="tel:999"' in response.get_data(as_text=True)
+    body = client.get("/api/v1/services?q=kill+myself").get_json()
+    assert body["urgent"]["groups"][0]["lines"][0]["call"] == "999"
+
+
 # ---- reading the words --------------------------------------------------------------------
 
 
