@@ -337,3 +337,28 @@ def test_privacy_notice_says_how_long_a_list_lasts(site_app):
         site_app.config.pop("SIGNPOST_SHORTLIST_MAX_MINUTES")
     assert "We also clear a list 20 minutes after it was started" in page
     assert "We do not keep the note a link worker writes on your handout" in page
+
+
+@pytest.mark.parametrize(
+    ("routes", "words"),
+    [
+        (("self-referral", "drop-in"), "Refer yourself or drop in. Ring us."),
+        (("drop-in",), "Drop in. Ring us."),
+        (
+            ("self-referral", "professional-referral"),
+            "Refer yourself. A GP or link worker can also refer you. Ring us.",
+        ),
+        (
+            ("professional-referral",),
+            "Needs a referral from a GP, link worker or other professional. Ring us.",
+        ),
+    ],
+)
+def test_handout_says_how_to_start_in_few_words(routes, words):
+    from dataclasses import replace
+
+    from directory.model import Access
+    from tests.test_schedule import listing
+    from views.shortlist_text import how_to_start_short
+
+    assert how_to_start_short(replace(listing(), access=Access(routes, "Ring us."))) == words

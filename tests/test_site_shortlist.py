@@ -122,7 +122,7 @@ def test_handout_has_everything_a_patient_needs(site):
     assert "Checked September 2026" in section
     assert "The Old Forge, 12 Example Street, Margate" in section and "CT9 1EP" in section
     assert "£2 a session. Tea, coffee and materials included." in section  # cost
-    assert "Refer yourself or drop in. Just turn up" in section  # how
+    assert "Refer yourself or drop in. Just turn up" in section  # how to start
     assert "ring Dave first" in section
     assert "01632 960001" in section  # phone
     assert re.search(r'<svg role="img" aria-label="QR code: opens the Margate', page)

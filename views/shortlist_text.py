@@ -114,13 +114,22 @@ def how_to_start(listing: Listing) -> str:
 
 
 def how_to_start_short(listing: Listing) -> str:
-    """'Refer yourself or drop in. Just come along...': the handout's shorter version."""
-    routes = [wording.ROUTE_SHORT[route] for route in listing.access.routes]
-    joined = ", ".join(routes[:-1]) + " or " + routes[-1] if len(routes) > 1 else routes[0]
-    words = joined[0].upper() + joined[1:].replace("Drop in", "drop in")
-    if len(routes) == 1:
-        words = joined
-    return f"{words}. {listing.access.how_to_access}".strip()
+    """'Refer yourself or drop in. A GP or link worker can also refer you. Just come along.':
+    the handout's shorter version of the ways to start, then the listing's own words."""
+    routes = listing.access.routes
+    direct = [SELF_START[route] for route in routes if route in SELF_START]
+    words = " or ".join(direct)
+    words = words[:1].upper() + words[1:] + "." if words else ""
+    if "professional-referral" in routes:
+        words += (
+            " A GP or link worker can also refer you."
+            if direct
+            else "Needs a referral from a GP, link worker or other professional."
+        )
+    return f"{words.strip()} {listing.access.how_to_access}".strip()
+
+
+SELF_START = {"self-referral": "refer yourself", "drop-in": "drop in"}
 
 
 def contact_line(listing: Listing) -> str:
