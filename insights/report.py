@@ -168,7 +168,9 @@ def gaps(
     labels: Mapping[str, str],
     threshold: int,
 ) -> tuple[list[Gap], int]:
-    """Needs searched for in an area with few or no services there, worst first.
+    """Needs searched for in an area with few or no services there (at most
+    ``FEW_SERVICES``), or where at least half the searches found nothing in reach; worst
+    first.
 
     Only pairs with at least ``threshold`` searches are listed (fewer say little and would
     show a tiny count by their presence); the second value counts the pairs left out.
@@ -179,7 +181,7 @@ def gaps(
         if district in NOT_PLACES or need == "none":
             continue
         here = services.get((district, need), 0)
-        if here > FEW_SERVICES and no_local == 0:
+        if here > FEW_SERVICES and no_local * 2 < searched:
             continue
         if searched < threshold:
             left_out += 1
