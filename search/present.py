@@ -205,6 +205,8 @@ def api_result(
         "access": _access(listing),
         "delivery": list(listing.delivery),
         "national": listing.national,
+        # Who a service without a venue serves ("Serves Bristol: by phone"), for its card.
+        "areas_served": list(listing.areas_served),
         "locations": [_location(location) for location in listing.locations],
         "last_reviewed": listing.last_reviewed.isoformat(),
         "who_for_text": who_for_text(listing.who_for, vocab.group_label),

@@ -55,6 +55,7 @@ RESULT_KEYS = {
     "access",
     "delivery",
     "national",
+    "areas_served",
     "locations",
     "last_reviewed",
     "who_for_text",

@@ -79,6 +79,8 @@ def _schemas(need_ids: tuple[str, ...]) -> dict[str, Any]:
         "access": ref("Access"),
         "delivery": array({"type": "string", "enum": list(DELIVERY)}),
         "national": BOOLEAN,
+        # Council areas, postcode districts or areas, or nations (docs/listing-format.md).
+        "areas_served": array(STRING),
         "locations": array(location),
         "last_reviewed": {"type": "string", "format": "date"},
         # Who a restricted service is for ("" when anyone can come), when it was last
