@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.collectors import TimeLimit, TimeLimitCollector, UnlimitedCollector
 
 from directory.areas import default_areas
 from directory.geocode import Place
@@ -45,7 +44,6 @@ from search.scoring import TermScorer, supported
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-TIME_LIMIT_SECONDS = 2.0
 LONDON = ZoneInfo("Europe/London")
 FACET_NAMES = ("cost", "access_needs", "day", "access", "delivery", "need")
 
@@ -87,7 +85,9 @@ class Snapshot:
         facets = FacetTable.load(folder)
         if ix.doc_count() != facets.count:
             raise RuntimeError(f"Index {folder} is inconsistent: rebuild it.")
-        return cls(folder, info["build_id"], info["created"], info["count"], ix, facets)
+        snapshot = cls(folder, info["build_id"], info["created"], info["count"], ix, facets)
+        snapshot.scorer.check(snapshot.searcher())  # prove the fast paths on this build
+        return snapshot
 
     @cached_property
     def scorer(self) -> TermScorer:
@@ -404,34 +404,18 @@ class TextMatches:
 
 
 def text_matches(snapshot: Snapshot, interpretation: Interpretation) -> TextMatches:
-    """Score the words against the whole index.
-
-    Signpost's own queries are scored a term at a time over cached arrays
-    (``search.scoring``); any other query shape falls back to Whoosh's collector with a
-    time limit.
-    """
+    """Score the words against the whole index, a term at a time over cached arrays
+    (``search.scoring``). ``build_query`` only makes queries that scorer handles (terms,
+    ORs, ANDs, AND NOTs; tested), so every search's work is a few array additions."""
     if interpretation.unclear:  # "support groups": say so rather than list everything
         return TextMatches(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
     query = build_query(interpretation)
     if query is None:
         return TextMatches(None, None)
-    searcher = snapshot.searcher()
-    if supported(query):
-        docnums, scores = snapshot.scorer.scores(searcher, query)
-        return TextMatches(docnums.astype(np.int64), scores)
-    collector = TimeLimitCollector(UnlimitedCollector(), TIME_LIMIT_SECONDS)
-    timed_out = False
-    try:
-        searcher.search_with_collector(query, collector)
-    except TimeLimit:
-        timed_out = True
-        log.warning("Search timed out: %r", interpretation.text)
-    found = sorted((hit.docnum, hit.score) for hit in collector.results())
-    return TextMatches(
-        np.array([docnum for docnum, _ in found], dtype=np.int64),
-        np.array([score for _, score in found], dtype=np.float64),
-        timed_out,
-    )
+    if not supported(query):  # a programming error in search.query, never user input
+        raise TypeError(f"search.query built a query the scorer cannot score: {type(query)}")
+    docnums, scores = snapshot.scorer.scores(snapshot.searcher(), query)
+    return TextMatches(docnums.astype(np.int64), scores)
 
 
 def search(

@@ -17,8 +17,10 @@ negative part is an OR containing ANDs.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 
 import numpy as np
 from whoosh.query import And, AndNot, Or, Query, Term
@@ -28,6 +30,8 @@ from whoosh.scoring import BM25FScorer, WeightScorer
 MAX_CACHED_POSTINGS = 4_000_000
 
 _EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64))
+log = logging.getLogger(__name__)
+PROBE_DOCS = 64  # documents whose lengths are compared both ways when an index opens
 
 
 def supported(query: Query | None) -> bool:
@@ -51,6 +55,52 @@ class TermScorer:
         self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached = 0
         self._lengths: dict[str, np.ndarray] = {}
+        # Two fast paths read private parts of whoosh-reloaded 2.7.5 (a codec's length
+        # column, a matcher's posting blocks). check() proves them against the public API
+        # when the index opens; until then, or if they disagree, the public API is used.
+        self.fast_lengths = False
+        self.blockwise = False
+        self.checked = False
+
+    def check(self, searcher) -> list[str]:
+        """Prove the fast paths on this build, against Whoosh's public API, and use them only
+        if they give the same answers. Returns what failed (logged as an error), or []."""
+        problems: list[str] = []
+        field = _scored_field(searcher)
+        if field is not None:
+            count = min(self.doc_count, PROBE_DOCS)
+            try:
+                fast = _fast_lengths(searcher, field, self.doc_count)[:count]
+                if not np.array_equal(fast, _public_lengths(searcher, field, count)):
+                    problems.append("field lengths read from the codec differ")
+            except Exception as error:  # noqa: BLE001 - any failure means "do not use it"
+                problems.append(f"field lengths cannot be read from the codec ({error!r})")
+            term = _sample_term(searcher, field)
+            if term is not None:
+                try:
+                    fast_ids, fast_weights = _blockwise_postings(
+                        searcher.reader().postings(field, term)
+                    )
+                    ids, weights = _public_postings(searcher.reader().postings(field, term))
+                    if not (np.array_equal(fast_ids, ids) and np.allclose(fast_weights, weights)):
+                        problems.append("posting blocks differ from the matcher's own answers")
+                except Exception as error:  # noqa: BLE001
+                    problems.append(f"posting blocks cannot be read ({error!r})")
+        with self._lock:
+            self.fast_lengths = not any("length" in problem for problem in problems)
+            self.blockwise = not any("posting" in problem for problem in problems)
+            self.checked = True
+            self._lengths.clear()
+            self._postings.clear()
+            self._cached = 0
+        if problems:
+            log.error(
+                "Whoosh's internals are not as search/scoring.py expects (%s): scoring "
+                "through the public API instead, with the same answers, more slowly. Check "
+                "the pinned whoosh-reloaded version.",
+                "; ".join(problems),
+            )
+        return problems
 
     def scores(self, searcher, query: Query) -> tuple[np.ndarray, np.ndarray]:
         """Scores of every document matching ``query``: (docnums, scores), as Whoosh sums them.
@@ -124,7 +174,8 @@ class TermScorer:
             return _EMPTY
         scorer = searcher.weighting.scorer(searcher, field, text)
         matcher = reader.postings(field, text)
-        ids, weights = _read_postings(matcher)
+        read = _blockwise_postings if self.blockwise else _public_postings
+        ids, weights = read(matcher)
         if not ids.size:
             return _EMPTY
         if isinstance(scorer, BM25FScorer):
@@ -143,56 +194,85 @@ class TermScorer:
         with self._lock:
             lengths = self._lengths.get(field)
         if lengths is None:
-            lengths = _stored_lengths(searcher, field, self.doc_count)
+            read: Callable[[object, str, int], np.ndarray] = (
+                _fast_lengths if self.fast_lengths else _public_lengths
+            )
+            lengths = read(searcher, field, self.doc_count)
             with self._lock:
                 self._lengths[field] = lengths
         return lengths
 
 
-def _stored_lengths(searcher, field: str, doc_count: int) -> np.ndarray:
-    """Every document's stored length of ``field``, as BM25F reads it (at least 1).
+def _fast_lengths(searcher, field: str, doc_count: int) -> np.ndarray:
+    """Every document's stored length of ``field``, read from the codec's length column in
+    one pass (a millisecond at 100,000 documents, against a second through the public API).
+    Private to whoosh-reloaded 2.7.5: ``TermScorer.check`` proves it before it is used."""
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+    from whoosh.util.numeric import byte_to_length
 
-    Reads the codec's length column in one pass where it can (a millisecond at 100,000
-    documents, against a second through ``doc_field_length`` one document at a time).
-    """
-    try:
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-        from whoosh.util.numeric import byte_to_length
+    column = searcher.reader()._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    if column is None:
+        return _public_lengths(searcher, field, doc_count)
+    decode = np.array([byte_to_length(b) or 1 for b in range(256)], dtype=np.float64)
+    raw = np.fromiter(column, dtype=np.int64, count=doc_count)
+    return decode[raw]
 
-        column = searcher.reader()._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-        if column is not None:
-            decode = np.array([byte_to_length(b) or 1 for b in range(256)], dtype=np.float64)
-            raw = np.fromiter(column, dtype=np.int64, count=doc_count)
-            return decode[raw]
-    except (AttributeError, ImportError, TypeError, ValueError):
-        pass
+
+def _public_lengths(searcher, field: str, doc_count: int) -> np.ndarray:
+    """The same lengths through Whoosh's public API, a document at a time (at least 1)."""
     length = searcher.doc_field_length
     return np.array(
         [length(docnum, field, 1) or 1 for docnum in range(doc_count)], dtype=np.float64
     )
 
 
-def _read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
-    """All postings of a term as (ids, weights), a block at a time where the codec allows."""
+def _blockwise_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """All postings of a term as (ids, weights), a block at a time (private to the codec;
+    ``TermScorer.check`` proves it first)."""
     id_blocks: list[np.ndarray] = []
     weight_blocks: list[np.ndarray] = []
-    blockwise = all(
-        hasattr(matcher, name) for name in ("_read_ids", "_read_weights", "_next_block")
-    )
     while matcher.is_active():
-        if blockwise:
-            matcher._read_ids()
-            matcher._read_weights()
-            id_blocks.append(np.asarray(matcher._ids, dtype=np.int32))
-            weight_blocks.append(np.asarray(matcher._weights, dtype=np.float64))
-            matcher._next_block()
-        else:
-            id_blocks.append(np.array([matcher.id()], dtype=np.int32))
-            weight_blocks.append(np.array([matcher.weight()], dtype=np.float64))
-            matcher.next()
+        matcher._read_ids()
+        matcher._read_weights()
+        id_blocks.append(np.asarray(matcher._ids, dtype=np.int32))
+        weight_blocks.append(np.asarray(matcher._weights, dtype=np.float64))
+        matcher._next_block()
     if not id_blocks:
         return _EMPTY
     return np.concatenate(id_blocks), np.concatenate(weight_blocks)
+
+
+def _public_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """The same postings through the matcher's public API, a posting at a time."""
+    ids: list[int] = []
+    weights: list[float] = []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    if not ids:
+        return _EMPTY
+    return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float64)
+
+
+def _scored_field(searcher) -> str | None:
+    """A field scored with lengths (BM25F), to prove the fast paths on."""
+    for name in ("body", "name"):
+        if name in searcher.schema and searcher.schema[name].scorable:
+            return name
+    return None
+
+
+def _sample_term(searcher, field: str) -> str | None:
+    """The field's most frequent term among its first few, so the probe spans blocks."""
+    best: tuple[int, str] | None = None
+    for number, (text, info) in enumerate(searcher.reader().iter_field(field)):
+        frequency = info.doc_frequency()
+        if best is None or frequency > best[0]:
+            best = (frequency, text if isinstance(text, str) else text.decode("utf-8"))
+        if number >= 200:
+            break
+    return best[1] if best else None
 
 
 def _each_score(matcher):
