@@ -273,3 +273,21 @@ def test_export_writes_areas_back_and_import_reads_them(built):
     assert service_to_listing(service, vocab, today=TODAY).data["areas_served"] == ["Thanet"]
     venue = index.snapshot().listing("margate-mens-shed")  # no areas: its folder, as before
     assert [area["name"] for area in service_to_hsds(venue, vocab)["service_areas"]] == ["Thanet"]
+
+
+def test_service_page_says_who_it_serves(data_dir, settings, publish_data):
+    text = without_venue(
+        replace_line(TEMPLATE, "name:", "name: Thanet Home Visits"), "[in-person]", "[Thanet, CT9]"
+    )
+    (data_dir / "services" / "thanet" / "thanet-home-visits.yaml").write_text(text, "utf-8")
+    assert publish_data().ok
+    from app import create_app
+
+    app = create_app(
+        {"TESTING": True, "SIGNPOST_DATA": str(data_dir), "SIGNPOST_INDEX": str(settings.index_dir)}
+    )
+    client = app.test_client()
+    page = client.get("/services/thanet-home-visits").get_data(as_text=True)
+    assert "For people who live in Thanet, CT9. It comes to you: home visits." in page
+    results = client.get("/?near=CT9+1EP").get_data(as_text=True)
+    assert "Serves Thanet and CT9: home visits" in results
