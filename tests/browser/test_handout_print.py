@@ -264,3 +264,42 @@ def test_note_handout_and_finish_without_javascript(browser, print_site, javascr
     finally:
         context.close()
     assert not problems, problems
+
+
+@pytest.mark.parametrize("scripts", [False, True], ids=["site-scripts-blocked", "js"])
+def test_new_pages_have_no_axe_violations(browser, print_site, scripts):
+    """The note form with errors, the handout with a note, standard print and the record
+    summary: no WCAG 2.2 A/AA violations, with the site's scripts and without them."""
+    from tests.browser.conftest import AXE
+    from tests.browser.test_accessibility import axe_violations
+
+    source = AXE.read_text(encoding="utf-8")
+    # bypass_csp: the site's Content-Security-Policy would (rightly) refuse the injected axe.
+    context = new_context(
+        browser, print_site, javascript=True, block_scripts=not scripts, bypass_csp=True
+    )
+    page = context.new_page()
+    found = {}
+    try:
+        ids = ",".join(LONG_IDS[:2])
+        for name, path in {
+            "summary": f"/shortlist/summary?ids={ids}",
+            "standard": f"/shortlist/handout?ids={ids}&print=standard",
+        }.items():
+            page.goto(print_site + path)
+            found[name] = axe_violations(page, source)
+        page.goto(f"{print_site}/shortlist/?ids={ids}")
+        # The field's maxlength stops a person typing more; the server checks it anyway.
+        page.locator("#worker_name").evaluate("e => e.removeAttribute('maxlength')")
+        page.get_by_label("Your name").fill("x" * 81)
+        page.get_by_role("button", name="Make the handout with this note").click()
+        expect_problem = page.locator(".nhsuk-error-summary")
+        assert "Your name must be 80 characters or fewer" in expect_problem.inner_text()
+        found["note-errors"] = axe_violations(page, source)
+        page.get_by_label("Your name").fill("Sam")
+        page.get_by_role("button", name="Make the handout with this note").click()
+        assert "A note from your link worker" in page.locator("main").inner_text()
+        found["handout-note"] = axe_violations(page, source)
+    finally:
+        context.close()
+    assert {name: v for name, v in found.items() if v} == {}
