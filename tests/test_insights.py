@@ -70,6 +70,14 @@ def test_a_search_is_counted_by_week_district_and_need(make_app):
     store.close()
 
 
+def test_a_worker_warming_up_is_not_counted(make_app):
+    from serving import warm_up
+
+    app = make_app()
+    warm_up(app)
+    assert app.extensions["signpost.insights"].recorder.pending() == 0
+
+
 def test_no_local_service_and_api_searches_are_counted(make_app):
     app = make_app()
     client = app.test_client()

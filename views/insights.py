@@ -20,7 +20,7 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 from directory.settings import SettingError
 from insights import export, report
 from insights.record import Recorder, search_key, week_of
-from insights.store import Store, StoreError, database_url, default_url
+from insights.store import SQLITE_BUSY_MS, Store, StoreError, database_url, default_url
 from views.common import live, now, setting
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,7 @@ bp = Blueprint("insights", __name__)
 
 EXTENSION = "signpost.insights"
 READ_BUSY_MS = 250  # a page waits at most this long for a locked SQLite store
+GEVENT_BUSY_MS = 20  # the writer's wait when it shares an event loop with requests
 READ_RETRY_SECONDS = 60.0  # after a failed read, pages skip the figures for this long
 FIGURES_SECONDS = 60.0  # a service page's figures are cached this long
 MAX_WEEKS = 157  # three years on one page
@@ -42,7 +43,8 @@ class Insights:
         self.enabled = enabled
         self.threshold = threshold
         self.recorder = Recorder(
-            (lambda: Store.open(url)) if enabled else None, flush_seconds=flush_seconds
+            (lambda: Store.open(url, busy_ms=writer_busy_ms())) if enabled else None,
+            flush_seconds=flush_seconds,
         )
         self._reader: Store | None = None
         self._reader_failed = 0.0
@@ -58,7 +60,11 @@ class Insights:
                 raise StoreError("The insights store failed a moment ago.")
             try:
                 # Created on first use when counting is on; only read when it is off.
-                self._reader = Store.open(self.url, readonly=not self.enabled, busy_ms=READ_BUSY_MS)
+                self._reader = Store.open(
+                    self.url,
+                    readonly=not self.enabled,
+                    busy_ms=min(READ_BUSY_MS, writer_busy_ms()),
+                )
             except StoreError:
                 self._reader_failed = time.monotonic()
                 raise
@@ -87,6 +93,19 @@ class Insights:
             self._figures.clear()
         self._figures[key] = (time.monotonic(), counts)
         return counts
+
+
+def writer_busy_ms() -> int:
+    """How long the writer waits for a locked SQLite store before trying again later.
+
+    Under gunicorn's gevent workers the writer is a greenlet sharing the worker's one OS
+    thread, and SQLite's wait would hold every request in that worker: so it barely waits.
+    """
+    try:
+        from gevent import monkey
+    except ImportError:
+        return SQLITE_BUSY_MS
+    return GEVENT_BUSY_MS if monkey.is_module_patched("threading") else SQLITE_BUSY_MS
 
 
 def settings_for(app: Flask) -> Insights:
@@ -128,11 +147,18 @@ def insights() -> Insights:
 # ---- Counting (one call from each view) ---------------------------------------------------
 
 
+WARM_UP_ADDRESS = "warm-up"  # serving.warm_up's requests: a worker starting, not a person
+
+
+def _counting() -> bool:
+    return insights().enabled and request.remote_addr != WARM_UP_ADDRESS
+
+
 def count_search(response, channel: str) -> None:
     """Count a search's first page: area, needs understood, found-nothing-local, top 10."""
     try:
         state = insights()
-        if state.enabled and response.request.page == 1:
+        if _counting() and response.request.page == 1:
             state.recorder.search(week_of(now()), search_key(response), channel)
     except Exception:  # noqa: BLE001 - never break a search for a count
         log.exception("Could not count a search")
@@ -141,9 +167,8 @@ def count_search(response, channel: str) -> None:
 def count_listings(listing_ids: Iterable[str], event: str) -> None:
     """Count ``event`` ("opened", "shortlisted", "handout", feedback answers) per listing."""
     try:
-        state = insights()
-        if state.enabled:
-            state.recorder.listings(week_of(now()), list(listing_ids), event)
+        if _counting():
+            insights().recorder.listings(week_of(now()), list(listing_ids), event)
     except Exception:  # noqa: BLE001
         log.exception("Could not count %s", event)
 
