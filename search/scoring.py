@@ -12,7 +12,8 @@ length) and stored field lengths, read through the index's weighting model, so a
 not change, only the time it takes (``tests/test_search.py`` checks the two agree). One
 exception, on purpose: ``AndNot`` here excludes every document its negative part matches,
 where Whoosh's ``AndNotMatcher`` (whoosh-reloaded 2.7.5) lets some through when the
-negative part is an OR containing ANDs.
+negative part is an OR, even a plain OR of terms such as the members-only groups clause
+(``tests/test_search.py::test_and_not_with_a_plain_or_of_group_terms_is_exact``).
 """
 
 from __future__ import annotations

@@ -463,3 +463,30 @@ def test_nothing_found_offers_groups_for_related_needs(bundled, tmp_path):
     # The suggestion's count is what that search really finds.
     follow = SearchRequest(near="CT9", days=("wed",), needs=tuple(option.changes["need"]))
     assert search(index, follow, bundled.vocab, bundled.gazetteer, now=now).total == option.count
+
+
+def test_and_not_with_a_plain_or_of_group_terms_is_exact(built):
+    """Whoosh 2.7.5's AndNotMatcher lets excluded documents through even when the negative
+    part is a plain OR of terms (here, groups, as the members-only clause is built); the
+    array scorer's AND NOT is exact set difference. Found by a seeded search for a case."""
+    import random
+
+    from whoosh.query import AndNot, Or, Term
+
+    snapshot = built.snapshot()
+    searcher = snapshot.searcher()
+    reader = searcher.reader()
+    groups = sorted({g.decode() if isinstance(g, bytes) else g for g in reader.lexicon("groups")})
+    words = sorted(snapshot.facets.words)
+    rng = random.Random(20261130)
+    leaks = 0
+    for _ in range(400):
+        positive = Or([Term("body", word) for word in rng.sample(words, min(8, len(words)))])
+        negative = Or([Term("groups", group) for group in groups])
+        query = AndNot(positive, negative)
+        excluded = {hit.docnum for hit in searcher.search(negative, limit=None)}
+        whoosh = {hit.docnum for hit in searcher.search(query, limit=None)}
+        docnums, _scores = snapshot.scorer.scores(searcher, query)
+        assert not set(docnums.tolist()) & excluded
+        leaks += bool(whoosh & excluded)
+    assert groups and leaks, "no case found where Whoosh's AND NOT lets an excluded one through"
