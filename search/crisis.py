@@ -84,21 +84,52 @@ def _close(typed: str, wanted: str) -> bool:
     )
 
 
-def _matches(term: _Term, typed: list[str], known: Set[str]) -> tuple[int, ...] | None:
-    """Positions in ``typed`` holding all of the term's words close together, or None."""
+@lru_cache(maxsize=8)
+def _long_words(urgent: UrgentHelp) -> dict[str, tuple[str, ...]]:
+    """The terms' words that may match with a slip, by first letter."""
+    found: dict[str, set[str]] = {}
+    for term in _terms(urgent):
+        if term.fuzzy:
+            for word in term.words:
+                if len(word) >= FUZZY_MIN_CHARS:
+                    found.setdefault(word[0], set()).add(word)
+    return {letter: tuple(sorted(words)) for letter, words in found.items()}
 
-    def fits(word: str, wanted: str) -> bool:
-        return word == wanted or (term.fuzzy and word not in known and _close(word, wanted))
 
-    span = term.length + SLACK
-    for start, word in enumerate(typed):
-        if not any(fits(word, wanted) for wanted in term.words):
+def _positions(
+    typed: list[str], urgent: UrgentHelp, known: Set[str]
+) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """Where each word is: as typed, and also with one slip (for words and phrases)."""
+    exact: dict[str, list[int]] = {}
+    for position, word in enumerate(typed):
+        exact.setdefault(word, []).append(position)
+    loose = {word: list(places) for word, places in exact.items()}
+    long_words = _long_words(urgent)
+    for word, places in exact.items():
+        if word in known or len(word) < FUZZY_MIN_CHARS - 1:
             continue
+        for wanted in long_words.get(word[0], ()):
+            if wanted != word and _close(word, wanted):
+                loose[wanted] = sorted({*loose.get(wanted, []), *places})
+    return exact, loose
+
+
+def _matches(term: _Term, where: dict[str, list[int]]) -> tuple[int, ...] | None:
+    """Positions holding all of the term's words close together, or None.
+
+    ``where`` maps each word to the positions it is at (with slips, for fuzzy terms).
+    """
+    if any(word not in where for word in term.words):
+        return None
+    span = term.length + SLACK
+    starts = sorted({position for word in term.words for position in where[word]})
+    for start in starts:
         # The leftmost of the term's words is here: look for the rest within the span.
-        window = range(start, min(len(typed), start + span))
         used: list[int] = []
         for wanted in term.words:
-            spot = next((p for p in window if p not in used and fits(typed[p], wanted)), None)
+            spot = next(
+                (p for p in where[wanted] if start <= p < start + span and p not in used), None
+            )
             if spot is None:
                 break
             used.append(spot)
@@ -118,12 +149,13 @@ def detect(text: object, urgent: UrgentHelp, known: Iterable[Set[str]] = ()) -> 
         return Crisis()
     known_sets = tuple(known)
     known_typed = frozenset(
-        word for word in typed if any(word in s for s in known_sets) or is_english(word)
+        word for word in set(typed) if any(word in s for s in known_sets) or is_english(word)
     )
+    exact, loose = _positions(typed, urgent, known_typed)
     topics: list[str] = []
     words: set[str] = set()
     for term in _terms(urgent):
-        positions = _matches(term, typed, known_typed)
+        positions = _matches(term, loose if term.fuzzy else exact)
         if positions is None:
             continue
         if term.topic not in topics:
