@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from directory.problems import Problem
+from directory.problems import Problem, quote
 from directory.rawtext import (
     describe_character,
     invisible_characters,
@@ -362,7 +362,7 @@ def _convert(
             if key in first_seen:
                 raise _Refused(
                     key_node,
-                    f"'{key}' appears twice here (first on line {first_seen[key]}). "
+                    f"{quote(key)} appears twice here (first on line {first_seen[key]}). "
                     "Keep one and delete the other.",
                 )
             first_seen[key] = key_node.start_mark.line + 1
