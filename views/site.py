@@ -32,8 +32,6 @@ from directory.languages import language_name
 from directory.model import ACCESSIBILITY, Listing
 from directory.schedule import describe_next, next_session
 from search.coverage import describe_coverage
-from search.coverage import describe_coverage
-from search.crisis import urgent_panel
 from search.crisis import urgent_panel
 from search.request import FILTERS, parse_request
 from views import contribute, coverage, present
