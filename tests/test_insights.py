@@ -11,6 +11,7 @@ import pytest
 from app import create_app
 from insights.store import Store, database_url
 from tests.conftest import free_port, make_site_app
+from tests.pg import postgres_cluster  # noqa: F401 - the session fixture
 
 WEEK = "2026-11-23"  # the Monday of SITE_NOW's week
 
@@ -148,6 +149,30 @@ def test_a_bad_threshold_is_refused_at_start(make_app, value):
 
     with pytest.raises(SettingError, match="SIGNPOST_SUPPRESS_BELOW must be a whole number"):
         make_app(SIGNPOST_SUPPRESS_BELOW=value)
+
+
+def test_several_servers_share_one_postgresql_store(make_app, postgres_cluster):  # noqa: F811
+    url = postgres_cluster.new_database()
+    first, second = make_app(SIGNPOST_DATABASE_URL=url), make_app(SIGNPOST_DATABASE_URL=url)
+    for app in (first, second, first):
+        client = app.test_client()
+        for _ in range(2):
+            assert client.get("/?q=lonely&near=CT9+1EP").status_code == 200
+        client.post("/feedback/margate-bereavement-cafe", data={"went": "yes"})
+    flush(first)
+    flush(second)
+    page = second.test_client().get("/insights.json")
+    body = page.get_json()
+    lonely = next(row for row in body["demand_by_need"] if row["need"] == "loneliness")
+    assert lonely["weeks"][WEEK] == 6
+    cafe = first.test_client().get("/services/margate-bereavement-cafe").get_data(as_text=True)
+    assert "Fewer than 5 people said they went" in cafe
+    second.test_client().post("/feedback/margate-bereavement-cafe", data={"went": "yes"})
+    second.test_client().post("/feedback/margate-bereavement-cafe", data={"went": "yes"})
+    flush(second)
+    assert "5 people said they went" in second.test_client().get(
+        "/services/margate-bereavement-cafe"
+    ).get_data(as_text=True)
 
 
 # ---- A broken store never breaks a search ------------------------------------------------
