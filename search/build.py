@@ -2,7 +2,7 @@
 
 Layout under the index folder::
 
-    builds/<build-id>/   Whoosh files, facets.json.gz, build.json
+    builds/<build-id>/   Whoosh files, facets.json.gz, coverage.json, build.json
     current -> builds/<build-id>    (a symlink, replaced atomically)
 
 A running site notices that ``current`` points somewhere new and opens it for the next
