@@ -80,7 +80,7 @@ def long_listing(number: int, listing_id: str) -> dict:
             "routes": ["self-referral", "professional-referral", "drop-in"],
             "how_to_access": (
                 "Just come along, or ring the coordinator first if you would like someone to "
-                "meet you at the door. A GP or link worker can also refer you."
+                "meet you at the door. Bring a friend or a carer with you if you like."
             ),
         },
         "cost": {
