@@ -23,7 +23,6 @@ class Published:
 
     info: BuildInfo | None
     problems: list[Problem] = field(default_factory=list)
-    files_checked: int = 0
 
     @property
     def ok(self) -> bool:
@@ -46,6 +45,6 @@ def publish(
     listings, located_problems = locate(report.listings, gazetteer)
     problems = report.problems + located_problems
     if problems or not listings:
-        return Published(None, problems, report.files)
+        return Published(None, problems)
     info = build_index(listings, settings.index_dir, vocab, progress=progress)
-    return Published(info, [], report.files)
+    return Published(info, [])

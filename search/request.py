@@ -79,16 +79,6 @@ class SearchRequest:
             or self.between is not None
         )
 
-    def without_filters(self) -> SearchRequest:
-        return SearchRequest(
-            text=self.text,
-            near=self.near,
-            radius_miles=self.radius_miles,
-            include_remote=self.include_remote,
-            per_page=self.per_page,
-            exact=self.exact,
-        )
-
 
 @dataclass
 class ParamError:
