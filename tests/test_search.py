@@ -11,7 +11,7 @@ import pytest
 from directory.geocode import default_gazetteer
 from directory.validate import validate_paths
 from search.build import build_index, locate
-from search.engine import SearchIndex, search
+from search.engine import NoIndex, SearchIndex, search
 from search.request import SearchRequest, parse_request
 from tests.conftest import TEMPLATE
 from tests.test_validate import replace_line
@@ -328,7 +328,7 @@ def test_parse_request_accepts_lists_and_names():
 
 
 def test_index_path_is_a_setting(tmp_path: Path):
-    with pytest.raises(Exception, match="No search index"):
+    with pytest.raises(NoIndex, match="No search index"):
         SearchIndex(tmp_path / "nothing").snapshot()
 
 
