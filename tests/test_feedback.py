@@ -137,3 +137,13 @@ def test_with_counting_off_the_page_says_the_answer_was_not_saved(site_paths, tm
     off = create_app({"TESTING": True, **site_paths, "SIGNPOST_INSIGHTS": "off"})
     page = off.test_client().post(f"/feedback/{SERVICE}", data={"went": "no"})
     assert "your answer was not saved" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("answer", ["yes", "no"])
+def test_the_thanks_page_reads_plainly(client, answer):
+    from tests.test_plain_english import _WORD, PATIENT_GRADE, main_text, reading_grade
+
+    page = client.post(f"/feedback/{SERVICE}", data={"went": answer}).get_data(as_text=True)
+    text = main_text(page)
+    assert len(_WORD.findall(text)) >= 20
+    assert reading_grade(text) <= PATIENT_GRADE, text

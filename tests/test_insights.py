@@ -131,8 +131,10 @@ def test_recording_off_writes_nothing_and_says_so(make_app, tmp_path):
     client.get("/services/margate-bereavement-cafe")
     app.extensions["signpost.insights"].recorder.flush()
     assert not (tmp_path / "i.sqlite3").exists()
-    page = client.get("/insights").get_data(as_text=True)
-    assert "Counting is turned off" in page
+    response = client.get("/insights")
+    assert response.status_code == 200
+    assert "Counting is turned off" in response.get_data(as_text=True)
+    assert "Nothing has been counted." in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("value", ["maybe", "0"])
