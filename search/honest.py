@@ -254,17 +254,21 @@ def missing_needs(
     """For each stated need with no result under ``request``: which filter or distance hid
     its services, and the change that shows them.
 
-    ``count_for(need, request)`` counts the open listings for ``need`` that ``request``
-    (its place, radius and filters) would show. A need nothing in reach meets at all gets
-    a sentence with no link, so the page never implies help is there when it is not.
+    The needs are those read from the words, or, with none (browsing a need's page), the
+    needs ticked. ``count_for(need, request)`` counts the open listings for ``need`` that
+    ``request`` (its place, radius and filters) would show. A need nothing in reach meets
+    at all gets a sentence with no link, so the page never implies help is there when it
+    is not.
     """
     missing: list[MissingNeed] = []
-    for need in interpretation.stated_needs:
+    for need in interpretation.stated_needs or list(request.needs):
         if need not in vocab.needs or count_for(need, request):
             continue
         group = group_words(vocab.need_label(need))
         found = []
         for name, text, action, changes in filter_reasons(request, vocab):
+            if name == "needs" and need in request.needs:
+                continue  # ticking it is not what hides it
             count = count_for(need, replace(request, **{name: _CLEARED[name]}))
             if count:
                 found.append(MissingNeed(need, text.format(group=group), action, changes, count))

@@ -503,3 +503,10 @@ def test_the_command_line_says_the_same(honest_data, monkeypatch):
     assert "No diabetes group meets on Tuesday. (Show all days: 2 found)" in result.stdout
     result = CliRunner().invoke(main, ["search", "diabetes", "--near", "Edinburgh"])
     assert "No local listings near here. Local listings cover: Thanet (CT9)" in result.stdout
+
+
+def test_a_needs_page_says_which_filter_hides_its_groups_too(honest):
+    text = page(honest, "/needs/diabetes?day=tue&near=CT9")
+    found = re.search(r'No diabetes group meets on Tuesday\. <a href="([^"]+)">', text)
+    assert found and "day=" not in found.group(1)
+    assert "also helps with" not in text
