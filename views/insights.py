@@ -196,7 +196,7 @@ def parse_period(args, today: date) -> tuple[date, date, list[str]]:
         if not raw:
             continue
         try:
-            value = date.fromisoformat(raw[:10])
+            value = date.fromisoformat(raw[:40])
         except ValueError:
             errors.append(
                 f"Enter the {'start' if name == 'since' else 'end'} date like 2026-09-01."
