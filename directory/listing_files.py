@@ -111,6 +111,7 @@ def _home_folder(path: Path) -> Path:
 def _walk(root: Path, found: Discovery) -> None:
     folder = root.resolve()
     checked_areas: set[Path] = set()
+    files: list[Path] = []
     for current, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(current)
         kept = []
@@ -150,7 +151,9 @@ def _walk(root: Path, found: Discovery) -> None:
                     problem = area_problem(area)
                     if problem is not None:
                         found.problems.append(problem)
-            found.files.append(path)
+            files.append(path)
+    # Sorted as whole paths, as before, so "the first file with this id" never changes.
+    found.files.extend(sorted(files))
 
 
 def discover(paths: Iterable[str | os.PathLike[str]]) -> Discovery:
