@@ -510,3 +510,7 @@ def test_a_needs_page_says_which_filter_hides_its_groups_too(honest):
     found = re.search(r'No diabetes group meets on Tuesday\. <a href="([^"]+)">', text)
     assert found and "day=" not in found.group(1)
     assert "also helps with" not in text
+
+
+def test_the_place_hint_names_a_place_in_this_directory(honest):
+    assert "A postcode or town, like Margate" in page(honest, "/")
