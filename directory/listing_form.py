@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -105,6 +105,9 @@ class ListingForm:
             {
                 **{key: clean(form.get(f"location-{i}-{key}", "")) for key in VENUE_FIELDS},
                 "accessibility": [clean(v) for v in getlist(f"location-{i}-accessibility")[:20]],
+                # Kept (hidden) only for a venue whose postcode the gazetteer lacks.
+                "lat": clean(form.get(f"location-{i}-lat", ""))[:20],
+                "lon": clean(form.get(f"location-{i}-lon", ""))[:20],
             }
             for i in range(_count(form.get("venues"), MAX_VENUES))
         ]
@@ -118,8 +121,16 @@ class ListingForm:
         return made
 
     @classmethod
-    def from_listing(cls, listing: Listing) -> ListingForm:
-        """A published listing, to prefill "Suggest a change"."""
+    def from_listing(
+        cls,
+        listing: Listing,
+        postcode_position: Callable[[str], tuple[float, float] | None] = lambda _pc: None,
+    ) -> ListingForm:
+        """A published listing, to prefill "Suggest a change".
+
+        A venue whose position is not its postcode's (``postcode_position``) had ``lat`` and
+        ``lon`` written in its file; they are carried along (hidden) so the change keeps them.
+        """
         made = cls()
         who, cost, contact = listing.who_for, listing.cost, listing.contact
         made.values = {
@@ -159,6 +170,11 @@ class ListingForm:
                 "postcode": loc.postcode,
                 "transport": loc.transport,
                 "accessibility": list(loc.accessibility),
+                **(
+                    {"lat": f"{loc.lat}", "lon": f"{loc.lon}"}
+                    if _written_position(loc.lat, loc.lon, postcode_position(loc.postcode))
+                    else {}
+                ),
             }
             for loc in listing.locations
         ]
@@ -174,6 +190,15 @@ class ListingForm:
             for s in listing.schedule
         ]
         return made
+
+
+def _written_position(
+    lat: float | None, lon: float | None, postcode: tuple[float, float] | None
+) -> bool:
+    """True when a venue's coordinates are not simply its postcode's (so were written)."""
+    if lat is None or lon is None:
+        return False
+    return postcode is None or abs(postcode[0] - lat) > 1e-6 or abs(postcode[1] - lon) > 1e-6
 
 
 def _count(raw: object, most: int) -> int:
@@ -226,7 +251,7 @@ def _scalar(value: str) -> str:
 
 
 def _number_or_text(value: str) -> str:
-    return value if re.fullmatch(r"\d{1,3}", value) else _scalar(value)
+    return value if re.fullmatch(r"-?\d{1,3}(\.\d{1,8})?", value) else _scalar(value)
 
 
 def _split(text: str) -> list[str]:
@@ -290,6 +315,9 @@ def to_yaml(form: ListingForm, today: date) -> Built:
             w.scalar("    ", "address", str(venue["address"]), prefix + "address")
             postcode = normalise_postcode(str(venue["postcode"])) or str(venue["postcode"])
             w.scalar("    ", "postcode", postcode, prefix + "postcode")
+            if venue.get("lat") and venue.get("lon"):
+                w.add(f"    lat: {_number_or_text(str(venue['lat']))}", prefix + "postcode")
+                w.add(f"    lon: {_number_or_text(str(venue['lon']))}", prefix + "postcode")
             if venue.get("accessibility"):
                 w.flow("    ", "accessibility", venue["accessibility"], prefix + "accessibility")
             if venue.get("transport"):

@@ -20,7 +20,7 @@ from cli import main
 from directory.listing_form import ListingForm, to_yaml
 from directory.load import load_text
 from directory.validate import check_loaded
-from tests.conftest import ROOT
+from tests.conftest import ROOT, TEMPLATE
 
 # A real group's listing as a volunteer writes it: dated today, no "# Example listing"
 # comment, a real-looking phone number, a new area folder, and a better match for "lonely
@@ -333,8 +333,13 @@ def test_a_published_listing_round_trips_through_the_form(site_app):
         from views.common import live
 
         directory = live()
+
+        def position(postcode):
+            place = directory.gazetteer.lookup_postcode(postcode)
+            return (place.lat, place.lon) if place else None
+
         for listing in directory.listings():
-            form = ListingForm.from_listing(listing)
+            form = ListingForm.from_listing(listing, position)
             form.values["reviewed_by"] = listing.reviewed_by
             built = to_yaml(form, date(2026, 11, 23))
             again, problems = check_loaded(
@@ -409,3 +414,28 @@ def test_report_a_problem_goes_to_the_directory_team(tmp_path):
     page = app.test_client().get("/services/margate-bereavement-cafe").get_data(as_text=True)
     assert 'href="mailto:team@example.org?' in page
     assert "the people who run this directory (Thanet PCN)" in page
+
+
+def test_written_coordinates_survive_a_change(vocab):
+    """A venue placed by lat/lon (not its postcode's centre) keeps them through the form."""
+    text = TEMPLATE.replace(
+        "    postcode: CT9 1EP\n", "    postcode: CT9 1EP\n    lat: 51.3901\n    lon: 1.3802\n"
+    )
+    listing, problems = check_loaded(
+        load_text(text, "x.yaml"), vocab, listing_id="margate-mens-shed", today=date(2026, 11, 23)
+    )
+    assert problems == []
+    form = ListingForm.from_listing(listing, lambda _pc: (51.38, 1.38))
+    form.values["reviewed_by"] = "Team"
+    built = to_yaml(form, date(2026, 11, 23))
+    assert "    lat: 51.3901\n    lon: 1.3802\n" in built.text
+    again, problems = check_loaded(
+        load_text(built.text, "x.yaml"),
+        vocab,
+        listing_id="margate-mens-shed",
+        today=date(2026, 11, 23),
+    )
+    assert problems == [] and (again.locations[0].lat, again.locations[0].lon) == (51.3901, 1.3802)
+    # Coordinates that are just the postcode's own are not written into the file.
+    plain = ListingForm.from_listing(again, lambda _pc: (51.3901, 1.3802))
+    assert "lat:" not in to_yaml(plain, date(2026, 11, 23)).text

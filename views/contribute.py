@@ -80,7 +80,13 @@ def change(listing_id: str):
     if listing is None:
         abort(404)
     if request.method == "GET":
-        form = ListingForm.from_listing(listing)
+        gazetteer = live().gazetteer
+
+        def position(postcode: str) -> tuple[float, float] | None:
+            place = gazetteer.lookup_postcode(postcode)
+            return (place.lat, place.lon) if place is not None else None
+
+        form = ListingForm.from_listing(listing, position)
         form.venues = form.venues or [blank_venue()]
         form.sessions = form.sessions or [blank_session()]
         return _render(form, editing=listing)
