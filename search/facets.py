@@ -235,13 +235,20 @@ class FacetTable:
         self, start: str, end: str, days: Iterable[str], candidates: Iterable[int]
     ) -> set[int]:
         """Documents with a session overlapping ``start``-``end`` ("HH:MM"), on one of
-        ``days`` when any are given (Open Referral UK's start_time and end_time)."""
+        ``days`` when any are given (Open Referral UK's start_time and end_time). An end
+        before the start is a window past midnight: from ``start`` on, or before ``end``."""
         wanted = set(days)
+
+        def overlaps(opens: str, closes: str) -> bool:
+            if start < end:
+                return opens < end and start < closes
+            return start < closes or opens < end
+
         return {
             docnum
             for docnum in candidates
             if any(
-                opens < end and start < closes and (not wanted or wanted.intersection(on))
+                overlaps(opens, closes) and (not wanted or wanted.intersection(on))
                 for on, opens, closes, _frequency, _weeks in self.sessions[docnum]
             )
         }
