@@ -459,7 +459,11 @@ def search_command(
     click.echo(f"{response.total} result{'s' if response.total != 1 else ''}")
     for hit in response.hits:
         distance = "online/phone" if hit.distance_miles is None else f"{hit.distance_miles:.1f} mi"
-        click.echo(f"  {hit.score:6.3f}  {distance:>12}  {hit.id}  {hit.name}")
+        served = ""
+        if hit.distance_miles is None and hit.listing.areas_served and not hit.listing.locations:
+            distance = "area"  # "Serves Bristol: by phone", ranked as search.ranking says
+            served = "  (serves " + ", ".join(hit.listing.areas_served) + ")"
+        click.echo(f"  {hit.score:6.3f}  {distance:>12}  {hit.id}  {hit.name}{served}")
     for option in response.wider:
         click.echo(f"Try: {option.description} ({option.count} found)")
     for item in response.missing:  # "No diabetes group meets on Tuesday. (Show all days: 2)"

@@ -291,3 +291,17 @@ def test_service_page_says_who_it_serves(data_dir, settings, publish_data):
     assert "For people who live in Thanet, CT9. It comes to you: home visits." in page
     results = client.get("/?near=CT9+1EP").get_data(as_text=True)
     assert "Serves Thanet and CT9: home visits" in results
+
+
+def test_search_command_says_who_it_serves(runner, data_dir, tmp_path):
+    from cli import main
+
+    text = without_venue(
+        replace_line(TEMPLATE, "name:", "name: Thanet Phone Friends"), "[phone]", "[Thanet]"
+    )
+    (data_dir / "services" / "thanet" / "thanet-phone-friends.yaml").write_text(text, "utf-8")
+    index = str(tmp_path / "index")
+    assert runner.invoke(main, ["index", "--index", index, "-q"]).exit_code == 0
+    result = runner.invoke(main, ["search", "lonely", "--near", "CT9 1EP", "--index", index])
+    assert result.exit_code == 0, result.output
+    assert "thanet-phone-friends  Thanet Phone Friends  (serves Thanet)" in result.output
