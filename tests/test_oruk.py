@@ -289,3 +289,12 @@ def test_an_end_time_before_the_start_time_runs_past_midnight(api):
     evening = _all_services(api, "start_time=20:00")
     early = _all_services(api, "end_time=02:00")
     assert {s["id"] for s in late} == {s["id"] for s in evening} | {s["id"] for s in early}
+
+
+def test_a_northern_ireland_venue_gets_its_nation_as_region(api):
+    from views import oruk
+
+    with api.application.app_context():
+        region = oruk.region_lookup()
+        assert region("BT7 1NN") == "Northern Ireland"
+        assert region("CT9 1LA") == "England"

@@ -98,7 +98,8 @@ def region_lookup() -> Callable[[str], str]:
     gazetteer = live().gazetteer
 
     def region(postcode: str) -> str:
-        place = gazetteer.lookup_postcode(postcode)
+        # Northern Ireland's postcodes are not in Code-Point: their district knows the nation.
+        place = gazetteer.lookup_postcode(postcode) or gazetteer.resolve(postcode.split()[0])
         return place.country if place is not None and place.country else ""
 
     return region
