@@ -145,3 +145,31 @@ def test_empty_list_summary_explains(site):
     page = site.get("/shortlist/summary").get_data(as_text=True)
     assert "There is nothing on the shortlist yet." in page
     assert site.get("/shortlist/summary.json").get_json()["services"] == []
+
+
+def test_the_link_worker_unticks_needs_not_talked_about(site):
+    site.post("/shortlist/add", data={"id": SHED})
+    page = site.get("/shortlist/summary").get_data(as_text=True)
+    assert (
+        'id="need-arts-and-crafts" name="need" type="checkbox" value="arts-and-crafts" checked'
+        in (page)
+    )
+    response = site.post("/shortlist/summary", data={"need": ["loneliness", "made-up"]})
+    text = summary_of(response.get_data(as_text=True))
+    assert "Needs discussed: Loneliness and isolation\n" in text
+    assert 'value="arts-and-crafts">' in response.get_data(as_text=True)  # now unticked
+    nothing = summary_of(site.post("/shortlist/summary", data={}).get_data(as_text=True))
+    assert "Needs discussed" not in nothing and "1. Margate Men's Shed" in nothing
+    forged = site.post("/shortlist/summary", headers={"Origin": "https://evil.example"})
+    assert forged.status_code == 403
+
+
+def test_json_summary_narrows_needs_and_refuses_unknown_ones(site):
+    data = site.get(f"/shortlist/summary.json?ids={SHED}&need=arts-and-crafts").get_json()
+    assert data["needs_discussed"] == [{"id": "arts-and-crafts", "label": "Arts and crafts"}]
+    response = site.get(f"/shortlist/summary.json?ids={SHED}&need=debt-and-money")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["message"] == (
+        "need 'debt-and-money' is not met by any service on this list. "
+        "Choose from: arts-and-crafts, loneliness."
+    )

@@ -15,6 +15,7 @@ POSTs are refused (Origin / Sec-Fetch-Site) and the cookie is SameSite=Lax.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -327,37 +328,75 @@ def text_file() -> Response:
     return response
 
 
-def _summary() -> tuple[list[Entry], dict, str, list[str], bool]:
+@dataclass
+class Summary:
+    entries: list[Entry]
+    offered: list[tuple[str, str]]  # every need the listed services meet: (id, label)
+    chosen: list[str]  # the needs ticked as discussed
+    data: dict
+    text: str
+    missing: list[str]
+    shared: bool
+
+
+def _summary(chosen: list[str] | None) -> Summary:
+    """The record summary; ``chosen`` narrows the needs discussed (None: every need offered)."""
     ids, shared = current_ids()
     listings, missing = _listings(ids)
     moment = now()
     entries = _entries(listings, moment)
-    needs = needs_of(entries, live().vocabulary)
+    offered = needs_of(entries, live().vocabulary)
+    picked = [i for i, _label in offered] if chosen is None else chosen
+    needs = [(need, label) for need, label in offered if need in picked]
     codes = configured_codes()
-    data = summary_data(entries, needs, moment.date(), codes)
-    return entries, data, summary_text(entries, needs, moment.date(), codes), missing, shared
+    return Summary(
+        entries,
+        offered,
+        picked,
+        summary_data(entries, needs, moment.date(), codes),
+        summary_text(entries, needs, moment.date(), codes),
+        missing,
+        shared,
+    )
 
 
-@bp.get("/summary")
+@bp.route("/summary", methods=["GET", "POST"])
 def summary() -> str:
-    """The summary for the patient's record, as text to copy."""
-    entries, data, words, missing, shared = _summary()
+    """The summary for the patient's record, as text to copy. The link worker may untick
+    needs that were not talked about (a POST: the choice is not kept either)."""
+    chosen = None
+    if request.method == "POST":
+        if not same_site_request():
+            abort(403)
+        chosen = request.form.getlist("need")
+    found = _summary(chosen)
     return render_template(
         "shortlist-summary.html",
-        count=len(entries),
-        summary=words,
-        codes=data["codes"],
-        missing=missing,
-        shared=shared,
-        share_ids=",".join(entry.listing.id for entry in entries),
+        count=len(found.entries),
+        summary=found.text,
+        codes=found.data["codes"],
+        offered=found.offered,
+        chosen=found.chosen,
+        missing=found.missing,
+        shared=found.shared,
+        share_ids=",".join(entry.listing.id for entry in found.entries),
     )
 
 
 @bp.get("/summary.json")
-def summary_json() -> Response:
-    """The same summary as JSON, for a clinical system to read."""
-    _entries_found, data, words, missing, _shared = _summary()
-    response = jsonify({**data, "text": words, "missing": missing})
+def summary_json() -> Response | tuple[Response, int]:
+    """The same summary as JSON, for a clinical system to read (``?need=`` narrows the needs)."""
+    chosen = request.args.getlist("need") or None
+    found = _summary(chosen)
+    offered = {need for need, _label in found.offered}
+    unknown = [need for need in chosen or [] if need not in offered]
+    if unknown:
+        message = (
+            f"need {unknown[0]!r} is not met by any service on this list. "
+            f"Choose from: {', '.join(sorted(offered)) or 'none'}."
+        )
+        return jsonify({"error": {"status": 400, "message": message}}), 400
+    response = jsonify({**found.data, "text": found.text, "missing": found.missing})
     response.headers["Cache-Control"] = "no-store"
     return response
 
