@@ -247,3 +247,13 @@ def test_the_store_is_created_beside_the_index_by_default(site_paths, tmp_path):
     url = app.extensions["signpost.insights"].url
     assert url == "sqlite:///" + str(Path(site_paths["SIGNPOST_INDEX"]).parent / "insights.sqlite3")
     app.extensions["signpost.insights"].recorder.close()
+
+
+def test_the_privacy_page_says_what_is_counted_and_what_is_not(make_app):
+    page = make_app().test_client().get("/privacy").get_data(as_text=True)
+    assert 'id="counting"' in page
+    for words in ("the first half of the postcode, like CT9", "the words you typed",
+                  "your internet (IP) address, cookies", 'we say "fewer than 5"'):  # fmt: skip
+        assert words in page
+    off = make_app(SIGNPOST_INSIGHTS="off").test_client().get("/privacy").get_data(as_text=True)
+    assert "This site does not count searches, visits or answers." in off
