@@ -26,7 +26,7 @@ import numpy as np
 
 from directory.model import DAY_NAMES
 from directory.vocabulary import Vocabulary
-from directory.wording import DELIVERY_LABELS, ROUTE_SHORT
+from directory.wording import DELIVERY_LABELS
 from search.interpret import Interpretation
 from search.request import MAX_RADIUS_MILES, SearchRequest
 from search.schema import analyse
@@ -135,15 +135,27 @@ def keep(
 # ---- Needs a filter left empty -----------------------------------------------------------
 
 
+# How to start, as the end of "No diabetes group ...".
+ROUTE_WORDS = {
+    "self-referral": "lets you refer yourself",
+    "professional-referral": "takes referrals from a GP or link worker",
+    "drop-in": "lets you drop in",
+}
+
+
+def lower_label(label: str) -> str:
+    """'Learning English' -> 'learning English': only an ordinary first word is lowered."""
+    first, _, rest = label.partition(" ")
+    if first[1:].islower() and first not in ("English",):
+        first = first.lower()
+    return f"{first} {rest}".strip()
+
+
 def group_words(label: str) -> str:
     """'Diabetes' -> 'diabetes group'; 'Loneliness and isolation' -> 'group for loneliness
     and isolation' (a proper word such as 'English' keeps its capital)."""
-    words = label.split()
-    first = words[0]
-    if first[1:].islower() and first not in ("English",):
-        words[0] = first.lower()
-    text = " ".join(words)
-    return f"{text} group" if len(words) == 1 else f"group for {text}"
+    text = lower_label(label)
+    return f"{text} group" if " " not in text else f"group for {text}"
 
 
 def _or(words: list[str]) -> str:
@@ -189,11 +201,11 @@ def filter_reasons(request: SearchRequest, vocab: Vocabulary) -> list[tuple[str,
             )
         )
     if request.access:
-        ways = _or([ROUTE_SHORT[route].lower() for route in request.access])
+        ways = _or([ROUTE_WORDS[route] for route in request.access])
         reasons.append(
             (
                 "access",
-                f"No {{group}} offers {ways}.",
+                f"No {{group}} {ways}.",
                 "Show all ways to start",
                 {"drop": ["access"]},
             )
@@ -209,7 +221,7 @@ def filter_reasons(request: SearchRequest, vocab: Vocabulary) -> list[tuple[str,
             )
         )
     if request.needs:
-        labels = _or([vocab.need_label(need).lower() for need in request.needs])
+        labels = _or([lower_label(vocab.need_label(need)) for need in request.needs])
         reasons.append(
             (
                 "needs",

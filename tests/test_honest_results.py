@@ -514,3 +514,47 @@ def test_a_needs_page_says_which_filter_hides_its_groups_too(honest):
 
 def test_the_place_hint_names_a_place_in_this_directory(honest):
     assert "A postcode or town, like Margate" in page(honest, "/")
+
+
+@pytest.mark.parametrize(
+    "filters, text, action",
+    [
+        (
+            {"days": ("tue", "wed")},
+            "No diabetes group meets on Tuesday or Wednesday.",
+            "Show all days",
+        ),
+        ({"free": True}, "No diabetes group is free.", "Include ones that charge"),
+        ({"step_free": True}, "No diabetes group has step-free access.", "Show all places"),
+        ({"open_now": True}, "No diabetes group is open right now.", "Show any time"),
+        ({"age": 15}, "No diabetes group is open to someone aged 15.", "Show all ages"),
+        ({"access": ("drop-in",)}, "No diabetes group lets you drop in.", "Show all ways to start"),
+        (
+            {"access": ("professional-referral",)},
+            "No diabetes group takes referrals from a GP or link worker.",
+            "Show all ways to start",
+        ),
+        ({"delivery": ("phone",)}, "No diabetes group is run by phone.", "Show all ways it is run"),
+        (
+            {"needs": ("english-language",)},
+            "No diabetes group also helps with learning English.",
+            "Show all needs",
+        ),
+        (
+            {"include_remote": False},
+            "No diabetes group meets near here.",
+            "Include online, phone and national services",
+        ),
+    ],
+)
+def test_each_filter_is_named_in_plain_words(real_vocab, filters, text, action):
+    request = SearchRequest(text="diabetes", near="CT9", **filters)
+    meaning = interpretation(needs={"diabetes": 1.0})
+    chosen = next(iter(filters))
+    unfiltered = getattr(SearchRequest(), chosen)
+
+    def count(need, asked):  # only lifting the chosen filter finds something
+        return int(getattr(asked, chosen) == unfiltered)
+
+    (found,) = missing_needs(request, meaning, real_vocab, count, located=True)
+    assert (found.text, found.action) == (text, action)
