@@ -115,3 +115,40 @@ def test_email_link_carries_the_whole_list(site):
     assert "1. Margate Men's Shed" in body and "2. Tea and Talk Bereavement Café" in body
     assert "Next time: Tuesday 24 November, 10am to 1pm" in body
     assert "Write an email with this list" in page
+
+
+def test_long_names_drop_the_least_needed_words_first():
+    from dataclasses import replace
+    from datetime import datetime
+
+    from tests.test_schedule import MON, listing
+    from views.shortlist_text import _sms, make_entry, sms_text
+
+    moment = datetime(2026, 11, 23, 9, 30)
+    entries = [
+        make_entry(
+            replace(
+                listing(MON),
+                id=f"group-{n}",
+                name=f"Cliftonville and Westbrook Friendship Lunch Club {n}",
+                contact=replace(listing().contact, phone="01632 960000"),
+                last_reviewed=datetime(2026, 10, 1).date(),
+            ),
+            moment,
+            12,
+            f"https://signpost.example.org/services/group-{n}",
+            f"https://signpost.example.org/s/abcdefg{n}",
+        )
+        for n in range(3)
+    ]
+    stale = replace(entries[2], warning="Not checked since August 2024: phone before you go")
+    untrimmed = _sms([*entries[:2], stale], title=True, fresh_checked=True)
+    assert segments(untrimmed).parts == 4
+    text = sms_text([*entries[:2], stale])
+    found = segments(text)
+    assert found.parts <= 3, (found, text)
+    assert not text.startswith("Groups that may help you")
+    assert "Checked Oct 2026" not in text
+    assert "Not checked since Oct 2026, phone first" in text  # the warning always stays
+    assert text.count("Mon 23 Nov 10am-12pm") == 3
+    assert text.count("01632 960000") == 3

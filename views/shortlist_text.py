@@ -187,8 +187,23 @@ def sms_checked(entry: Entry) -> str:
 
 def sms_text(entries: Iterable[Entry]) -> str:
     """A short text message: for each service its name, next date and time, phone, when it
-    was checked and a short link. Three services fit in three GSM-7 parts (459 characters)."""
-    lines = [SMS_TITLE]
+    was checked and a short link. Three services fit in three GSM-7 parts (459 characters).
+
+    When long names push three services past three parts, the least needed words go first:
+    the title, then "Checked ..." for listings that are not out of date (a warning to phone
+    first always stays).
+    """
+    entries = list(entries)
+    text = ""
+    for title, fresh_checked in ((True, True), (False, True), (False, False)):
+        text = _sms(entries, title=title, fresh_checked=fresh_checked)
+        if segments(text).parts <= max(SMS_MAX_PARTS, len(entries)):
+            break
+    return text
+
+
+def _sms(entries: list[Entry], *, title: bool, fresh_checked: bool) -> str:
+    lines = [SMS_TITLE] if title else []
     for number, entry in enumerate(entries, start=1):
         listing = entry.listing
         parts = [f"{number}. {listing.name}"]
@@ -197,7 +212,8 @@ def sms_text(entries: Iterable[Entry]) -> str:
             parts.append(when)
         if listing.contact.phone:
             parts.append(listing.contact.phone)
-        parts.append(sms_checked(entry))
+        if fresh_checked or entry.warning:
+            parts.append(sms_checked(entry))
         lines.append(". ".join(parts) + ". " + entry.short_url)
     return plain_gsm("\n".join(lines))
 
