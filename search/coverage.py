@@ -20,6 +20,9 @@ from directory.model import Listing
 FILE_NAME = "coverage.json"
 SHOWN_DISTRICTS = 6  # per area, the districts with most listings
 SHOWN_AREAS = 12
+# A place with no listing within this many miles (or the radius, if larger) is outside
+# every area the directory covers: the page then names the areas it does cover.
+NEARBY_MILES = 25
 # Folder names that are words, not places, in a deployment's services/ folder.
 _SMALL_WORDS = {"and", "of", "on", "upon", "the", "in", "under", "by"}
 _DISTRICT = re.compile(r"^([A-Z]{1,2})(\d+)")

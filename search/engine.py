@@ -30,7 +30,7 @@ from directory.serialise import listing_from_dict
 from directory.urgent import UrgentHelp, UrgentPanel, load_urgent_help
 from directory.vocabulary import Vocabulary
 from search.build import BUILD_FILE, INDEX_NAME, current_build
-from search.coverage import CoveredArea, load_coverage
+from search.coverage import NEARBY_MILES, CoveredArea, load_coverage
 from search.crisis import detect, vocabulary_words, with_crisis
 from search.directory_coverage import Coverage, compute_coverage
 from search.facets import FacetTable
@@ -519,8 +519,9 @@ def search(
     )
     if place is not None:
         response.local_nearby = len(distances.keys() & table.open_docs)
-        if not response.local_nearby:
-            response.covered_areas = snapshot.covered_areas
+        wider = max(request.radius_miles, NEARBY_MILES)
+        if not response.local_nearby and not table.within(place.lat, place.lon, wider):
+            response.covered_areas = snapshot.covered_areas  # far from every listed area
     return response
 
 

@@ -558,3 +558,11 @@ def test_each_filter_is_named_in_plain_words(real_vocab, filters, text, action):
 
     (found,) = missing_needs(request, meaning, real_vocab, count, located=True)
     assert (found.text, found.action) == (text, action)
+
+
+def test_a_place_near_the_listed_area_is_not_told_to_look_elsewhere(honest):
+    text = page(honest, "/?q=diabetes&near=Ramsgate&radius=1")
+    assert "We do not list any local groups within 1 mile of Ramsgate" in text
+    assert "This directory lists local groups in:" not in text
+    body = honest.get("/api/v1/services?q=diabetes&near=Ramsgate&radius=1").get_json()
+    assert body["local_services_nearby"] == 0 and body["covered_areas"] == []
