@@ -33,6 +33,7 @@ TEXT_FIELDS = (
     "organisation",
     "description",
     "status",
+    "main_need",
     "age_min",
     "age_max",
     "eligibility",
@@ -138,6 +139,7 @@ class ListingForm:
             "organisation": listing.organisation,
             "description": listing.description,
             "status": listing.status,
+            "main_need": listing.needs[0] if listing.needs else "",
             "age_min": "" if who.age_min is None else str(who.age_min),
             "age_max": "" if who.age_max is None else str(who.age_max),
             "eligibility": who.eligibility,
@@ -267,7 +269,7 @@ def to_yaml(form: ListingForm, today: date) -> Built:
     w.scalar("", "organisation", form.get("organisation"), "organisation")
     w.scalar("", "description", form.get("description"), "description")
     w.scalar("", "status", form.get("status") or "active", "status")
-    w.flow("", "needs", form.chosen("needs"), "needs")
+    w.flow("", "needs", ordered_needs(form), "needs")
     who = [form.get("age_min"), form.get("age_max"), form.chosen("groups"), form.get("eligibility")]
     if any(who):
         w.add("who_for:", "age_min")
@@ -347,6 +349,16 @@ def to_yaml(form: ListingForm, today: date) -> Built:
     w.add(f"last_reviewed: {today.isoformat()}", "reviewed_by")
     w.scalar("", "reviewed_by", form.get("reviewed_by"), "reviewed_by")
     return Built("\n".join(w.lines) + "\n", w.fields)
+
+
+def ordered_needs(form: ListingForm) -> list[str]:
+    """The ticked needs with the main one first: a listing's first need counts a little more
+    in search, and checkboxes come back in the page's order, not the volunteer's."""
+    chosen = list(dict.fromkeys(form.chosen("needs")))
+    main = form.get("main_need")
+    if main:
+        chosen = [main] + [need for need in chosen if need != main]
+    return chosen
 
 
 def json_quote(value: str) -> str:

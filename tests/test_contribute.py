@@ -439,3 +439,11 @@ def test_written_coordinates_survive_a_change(vocab):
     # Coordinates that are just the postcode's own are not written into the file.
     plain = ListingForm.from_listing(again, lambda _pc: (51.3901, 1.3802))
     assert "lat:" not in to_yaml(plain, date(2026, 11, 23)).text
+
+
+def test_the_main_need_comes_first(site):
+    data = {**GOOD, "needs": ["arts-and-crafts", "loneliness"], "main_need": "loneliness"}
+    text = yaml_on(site.post("/contribute", data=data).get_data(as_text=True))
+    assert "needs: [loneliness, arts-and-crafts]" in text
+    page = site.get("/contribute/margate-bereavement-cafe").get_data(as_text=True)
+    assert re.search(r'<option value="bereavement" selected>', page)
