@@ -72,7 +72,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         # Any other refusal (400, 403, 405...) in the site's design, never a bare page.
-        return render_template("errors/error.html", error=error), error.code or 500
+        # A 405 keeps its Allow header (RFC 9110 requires it).
+        allow = {name: value for name, value in error.get_headers() if name.lower() == "allow"}
+        return render_template("errors/error.html", error=error), error.code or 500, allow
 
     @app.errorhandler(NoIndex)
     def no_index(_error: NoIndex):

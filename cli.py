@@ -469,8 +469,11 @@ def search_command(
     for item in response.missing:  # "No diabetes group meets on Tuesday. (Show all days: 2)"
         click.echo(item.text + (f" ({item.action}: {item.count} found)" if item.action else ""))
     if response.place and response.local_nearby == 0:
-        covered = "; ".join(area.describe() for area in response.covered_areas)
-        click.echo(f"No local listings near here. Local listings cover: {covered or 'none'}")
+        miles = f"{parsed.request.radius_miles:g}"
+        click.echo(f"No local listings within {miles} miles.")
+        if response.covered_areas:
+            covered = "; ".join(area.describe() for area in response.covered_areas)
+            click.echo(f"Local listings cover: {covered}")
 
 
 def format_urgent(panel) -> str:

@@ -502,7 +502,7 @@ def test_the_command_line_says_the_same(honest_data, monkeypatch):
     result = CliRunner().invoke(main, ["search", "diabetes", "--near", "CT9", "--day", "tue"])
     assert "No diabetes group meets on Tuesday. (Show all days: 2 found)" in result.stdout
     result = CliRunner().invoke(main, ["search", "diabetes", "--near", "Edinburgh"])
-    assert "No local listings near here. Local listings cover: Thanet (CT9)" in result.stdout
+    assert "No local listings within 5 miles.\nLocal listings cover: Thanet (CT9)" in result.stdout
 
 
 def test_a_needs_page_says_which_filter_hides_its_groups_too(honest):

@@ -88,6 +88,39 @@ def _etag_seed() -> str | None:
 apihttp.install(bp, _etag_seed)
 
 
+@bp.before_request
+def _keep_to_the_document() -> None:
+    """A one-value parameter given twice, or an empty whole number, is a 400 (see openapi)."""
+    from views.openapi import openapi_document, query_parameter_types
+
+    need_ids = tuple(live().vocabulary.needs)
+    if need_ids not in _PARAMETER_TYPES:
+        _PARAMETER_TYPES[need_ids] = query_parameter_types(openapi_document(need_ids))
+    single, integers = _PARAMETER_TYPES[need_ids]
+    for name in request.args:
+        values = request.args.getlist(name)
+        if name in single and len(values) > 1:
+            raise ApiError(
+                400,
+                f"'{name}' is given more than once; give it once.",
+                code="bad-parameter",
+                parameter=name,
+                allowed="one value",
+            )
+        if name in integers and not values[0].strip():
+            raise ApiError(
+                400,
+                f"'{name}' is empty: give a whole number, or leave '{name}' out.",
+                code="bad-parameter",
+                parameter=name,
+                allowed="a whole number",
+            )
+
+
+# By vocabulary (the need ids): worked out from the document once per needs list.
+_PARAMETER_TYPES: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
+
+
 # --------------------------------------------------------------------------- parameters
 
 
@@ -307,7 +340,7 @@ def openapi() -> Response:
     return json_response(openapi_document(tuple(live().vocabulary.needs)))
 
 
-_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 
 
 @bp.route("/", methods=_METHODS)

@@ -383,6 +383,14 @@ def _urgent_schemas() -> dict[str, Any]:
     return {"Urgent": urgent, "UrgentLine": line}
 
 
+# A time of day as the ORUK filters read it: hours 0-23, minutes 0-59, optional seconds and
+# UTC offset (what directory.oruk_import.clock accepts).
+CLOCK_TIME = {
+    "type": "string",
+    "pattern": r"^\s*([01]?\d|2[0-3]):[0-5]\d(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?\s*$",
+}
+
+
 def _param(
     name: str, schema: dict[str, Any], description: str, *, required: bool = False
 ) -> dict[str, Any]:
@@ -393,9 +401,32 @@ def _param(
         "description": description,
         "schema": schema,
     }
+    if not required and schema.get("type") != "integer":
+        # Lenient as the site's forms: `?day=` is the same as leaving `day` out. (Not said of
+        # whole numbers: Schemathesis would then also offer "30.0" as one.)
+        found["allowEmptyValue"] = True
     if schema.get("type") == "array":
         found.update(style="form", explode=True)
     return found
+
+
+def query_parameter_types(document: dict[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
+    """(names that take one value everywhere, names that are whole numbers everywhere).
+
+    The API refuses a one-value parameter given twice (``?page=1&page=x``) rather than
+    quietly using the first, and an empty whole number (``?age=``), which the document does
+    not allow, so a request that breaks the document is never answered as if it kept to it.
+    """
+    types: dict[str, set[str]] = {}
+    for item in document["paths"].values():
+        operation = item.get("get", {})
+        for parameter in [*item.get("parameters", []), *operation.get("parameters", [])]:
+            if parameter.get("in") == "query":
+                kind = parameter.get("schema", {}).get("type", "")
+                types.setdefault(parameter["name"], set()).add(kind)
+    single = frozenset(name for name, kinds in types.items() if "array" not in kinds)
+    integers = frozenset(name for name, kinds in types.items() if kinds == {"integer"})
+    return single, integers
 
 
 def _responses(ok: str, description: str, *errors: int) -> dict[str, Any]:
@@ -422,6 +453,12 @@ def _responses(ok: str, description: str, *errors: int) -> dict[str, Any]:
     # Every endpoint rejects unknown parameters with a 400.
     for status in sorted({400, *errors, 429, 500, 503}):
         found[str(status)] = {"description": words[status], "content": error}
+    # Answered by the web server (gunicorn) before the app sees the request, as a short HTML
+    # page: a request line over 4 KB.
+    found["414"] = {
+        "description": "The address is too long (over 4,094 characters with the method).",
+        "content": {"text/html": {"schema": STRING}},
+    }
     return found
 
 
@@ -514,10 +551,32 @@ def openapi_document(need_ids: tuple[str, ...]) -> dict[str, Any]:
         {**_param("taxonomy_term_id", terms, "Same as `taxonomy_id`."), "explode": False},
         _param("minimum_age", {"type": "integer", "minimum": 0, "maximum": 120}, "Youngest age."),
         _param("maximum_age", {"type": "integer", "minimum": 0, "maximum": 120}, "Oldest age."),
+        {
+            **_param(
+                "day",
+                {
+                    "type": "array",
+                    "items": {"type": "string", "enum": ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]},
+                },
+                "Days it runs (RFC 5545 codes, comma-separated; any of them).",
+            ),
+            "explode": False,
+        },
         _param(
-            "day",
-            {"type": "string", "enum": ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]},
-            "A day it runs (RFC 5545 code, or several comma-separated).",
+            "start_time",
+            CLOCK_TIME,
+            "Only services with a session still running after this time (HH:MM, 24-hour).",
+        ),
+        _param(
+            "end_time",
+            CLOCK_TIME,
+            "Only services with a session starting before this time (HH:MM, 24-hour); "
+            "earlier than start_time means a window past midnight.",
+        ),
+        _param(
+            "modified_after",
+            {"type": "string", "format": "date-time"},
+            "Only services checked (last_reviewed, shown as assured_date) on or after this.",
         ),
         *_page_params(),
     ]
