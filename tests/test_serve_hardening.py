@@ -135,3 +135,66 @@ def test_a_500s_log_has_the_traceback_but_not_the_request(app, caplog):
 def test_private_log_messages(message, expected):
     assert private(message).startswith(expected)
     assert "wife" not in private(message) and "debt" not in private(message)
+
+
+# ---- The API keeps to its OpenAPI document (what Schemathesis found against the server) ----
+
+API_ALLOW = "GET, HEAD, OPTIONS"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/services", "/api/v1/needs", "/api/oruk/services"])
+def test_trace_on_the_api_is_a_json_405_with_allow(api, path):
+    response = api.open(path, method="TRACE")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == API_ALLOW
+    assert response.get_json()["error"]["code"] == "method-not-allowed"
+
+
+def test_options_lists_only_the_methods_the_api_answers(api):
+    response = api.options("/api/v1/services")
+    assert response.headers["Allow"] == API_ALLOW
+
+
+def test_site_405s_say_which_methods_are_allowed(client):
+    response = client.open("/needs", method="TRACE")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    assert "Sorry, we could not do that" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/v1/services?page=1&page=x",
+        "/api/v1/services?q=a&q=b",
+        "/api/oruk/taxonomies?page=1&page=2",
+    ],
+)
+def test_a_single_value_parameter_given_twice_is_refused(api, query):
+    response = api.get(query)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "bad-parameter" and "more than once" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/v1/services?need=loneliness&need=bereavement",
+        "/api/v1/services?day=&q=",
+        "/api/oruk/services?day=MO,TU",
+        "/api/oruk/services?day=MO&day=TU",
+    ],
+)
+def test_lists_and_empty_values_are_still_accepted(api, query):
+    assert api.get(query).status_code == 200
+
+
+def test_the_document_declares_empty_values_and_the_servers_414(api):
+    document = api.get("/api/v1/openapi.json").get_json()
+    search = document["paths"]["/api/v1/services"]["get"]
+    empty = {
+        parameter["name"] for parameter in search["parameters"] if "allowEmptyValue" in parameter
+    }
+    assert {"q", "near", "radius", "day", "need", "free"} <= empty
+    assert "text/html" in search["responses"]["414"]["content"]

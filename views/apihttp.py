@@ -44,6 +44,8 @@ def _cors(response: Response) -> None:
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After, Content-Length"
     if request.method == "OPTIONS":
+        # Flask's own answer would list every method of the /api catch-all route.
+        response.headers["Allow"] = ALLOWED_METHODS
         response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
         asked = request.headers.get("Access-Control-Request-Headers")
         response.headers["Access-Control-Allow-Headers"] = asked or "Accept, If-None-Match"
