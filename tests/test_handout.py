@@ -362,3 +362,14 @@ def test_handout_says_how_to_start_in_few_words(routes, words):
     from views.shortlist_text import how_to_start_short
 
     assert how_to_start_short(replace(listing(), access=Access(routes, "Ring us."))) == words
+
+
+def test_shortlist_pages_are_not_kept_by_the_browser(site):
+    add(site, SHED)
+    for response in (
+        site.post("/shortlist/handout", data=NOTE),
+        site.get("/shortlist/"),
+        site.get("/shortlist/text"),
+        site.get("/shortlist/summary"),
+    ):
+        assert response.headers["Cache-Control"] == "no-store"

@@ -86,6 +86,14 @@ def _set_up(state: BlueprintSetupState) -> None:
     app.after_request(clear_expired)
 
 
+@bp.after_request
+def _not_kept(response: Response) -> Response:
+    """Shortlist pages name the services chosen, and the handout may carry the link worker's
+    note: a shared computer's browser must not keep a copy on disk or in its history cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def current_ids() -> tuple[list[str], bool]:
     """The ids to show, and whether they came from a shared link (``?ids=``)."""
     if "ids" in request.args:
