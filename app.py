@@ -21,7 +21,8 @@ SITE_DEFAULTS: dict[str, str] = {
     "SIGNPOST_SERVICE_NAME": "Signpost",
     "SIGNPOST_ORGANISATION_NAME": "",
     "SIGNPOST_LOGO": "",  # "nhs" for an NHS organisation's deployment, or an image URL/path
-    "SIGNPOST_REPORT_EMAIL": "",  # where "Report a problem with this listing" emails go
+    "SIGNPOST_REPORT_EMAIL": "",  # older name of SIGNPOST_DIRECTORY_EMAIL
+    "SIGNPOST_DIRECTORY_EMAIL": "",  # the directory team: reports and the form's emails go here
     "SIGNPOST_REPOSITORY_URL": "",  # e.g. https://github.com/ORG/REPO for issues and sources
     "SIGNPOST_REPOSITORY_BRANCH": "main",
     "SIGNPOST_PUBLIC_URL": "",  # e.g. https://signpost.example.org, for QR codes and links
@@ -92,7 +93,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             "organisation_name": app.config["SIGNPOST_ORGANISATION_NAME"],
             "nhs_logo": logo.lower() == "nhs",
             "logo_src": "" if logo.lower() in ("", "nhs", "none") else logo,
-            "report_email": app.config["SIGNPOST_REPORT_EMAIL"],
+            "report_email": app.config.get("SIGNPOST_DIRECTORY_EMAIL")
+            or app.config["SIGNPOST_REPORT_EMAIL"],
             "repository_url": app.config["SIGNPOST_REPOSITORY_URL"],
         }
 

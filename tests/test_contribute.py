@@ -188,7 +188,7 @@ def test_where_a_checked_listing_can_go(site_app):
     try:
         page = site_app.test_client().post("/contribute", data=GOOD).get_data(as_text=True)
     finally:
-        del site_app.config["SIGNPOST_DIRECTORY_EMAIL"]
+        site_app.config["SIGNPOST_DIRECTORY_EMAIL"] = ""
     text = yaml_on(page)
     github = unescape(re.search(r'href="(https://github\.com/[^"]+)" rel="noopener" id=', page)[1])
     parts = urlsplit(github)
@@ -447,3 +447,13 @@ def test_the_main_need_comes_first(site):
     assert "needs: [loneliness, arts-and-crafts]" in text
     page = site.get("/contribute/margate-bereavement-cafe").get_data(as_text=True)
     assert re.search(r'<option value="bereavement" selected>', page)
+
+
+def test_the_directory_email_is_the_contact_everywhere(tmp_path, monkeypatch):
+    from tests.conftest import make_site_app
+
+    monkeypatch.setenv("SIGNPOST_DIRECTORY_EMAIL", "team@example.org")
+    client = make_site_app(tmp_path, TESTING=True).test_client()
+    assert 'href="mailto:team@example.org"' in client.get("/accessibility").get_data(as_text=True)
+    page = client.get("/services/margate-bereavement-cafe").get_data(as_text=True)
+    assert 'href="mailto:team@example.org?' in page

@@ -247,3 +247,30 @@ def test_the_workflow_uses_the_plan():
     assert parsed["permissions"] == {"contents": "read", "issues": "write"}
     assert "signpost stale --format github --open-issues open-issues.json" in workflow
     assert "--body-file body.md" in workflow and "${{ fromJSON" not in workflow
+
+
+def test_every_bundled_example_stamps_cleanly():
+    """Real files, with their own comments and layouts: only the two lines change, and the
+    stamped listing still validates."""
+    from directory.geocode import default_gazetteer
+    from directory.load import load_text
+    from directory.validate import check_loaded
+    from directory.vocabulary import load_vocabulary
+    from tests.conftest import ROOT, example_files
+
+    vocab = load_vocabulary(ROOT / "data" / "needs.yaml")
+    files = example_files()
+    assert len(files) > 100
+    for path in files:
+        before = path.read_text(encoding="utf-8")
+        stamped = stamp_review(before, DAY, "Thanet Link Workers")
+        assert len(changed(before, stamped.text)) <= 2, path
+        _listing, problems = check_loaded(
+            load_text(stamped.text, str(path)),
+            vocab,
+            listing_id=path.stem,
+            area=path.parent.name,
+            gazetteer=default_gazetteer(),
+            today=DAY,
+        )
+        assert problems == [], (path, problems)
