@@ -12,6 +12,7 @@ from the ``holidays`` package, offline.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -49,11 +50,26 @@ def nation_of_postcode(postcode: str) -> str:
 
 
 def nation_of(listing: Listing) -> str:
-    """The calendar a listing's sessions follow: its first venue's nation, else England's."""
+    """The calendar a listing's sessions follow: its first venue's nation; without a venue,
+    the nation or postcode district it serves (``areas_served``); else England and Wales'."""
     for location in listing.locations:
         if location.postcode:
             return nation_of_postcode(location.postcode)
+    for area in listing.areas_served:
+        if area in NATION_NAMES:
+            return NATION_NAMES[area]
+        if POSTCODE_PART.match(area):
+            return nation_of_postcode(area)
     return ENGLAND_AND_WALES
+
+
+NATION_NAMES = {
+    "England": ENGLAND_AND_WALES,
+    "Wales": ENGLAND_AND_WALES,
+    "Scotland": SCOTLAND,
+    "Northern Ireland": NORTHERN_IRELAND,
+}
+POSTCODE_PART = re.compile(r"^[A-Z]{1,2}([0-9][A-Z0-9]?)?$")  # "BT", "EH1", "G12" (not "Bath")
 
 
 @lru_cache(maxsize=64)

@@ -209,3 +209,21 @@ def test_template_listing_is_closed_on_bank_holidays(data_dir, vocab):
 
     report = validate_paths([data_dir / "services"], vocab)
     assert report.ok and report.listings[0].bank_holidays == "closed"
+
+
+@pytest.mark.parametrize(
+    ("areas", "nation"),
+    [
+        (("Scotland",), "SCT"),
+        (("Northern Ireland",), "NIR"),
+        (("Wales",), "ENG"),
+        (("EH1", "EH2"), "SCT"),
+        (("BT",), "NIR"),
+        (("Bristol",), "ENG"),  # a council area: England and Wales' calendar
+        ((), "ENG"),
+    ],
+)
+def test_a_service_without_a_venue_follows_the_area_it_serves(areas, nation):
+    assert nation_of(replace(closed(), areas_served=areas)) == nation
+    # A venue, where there is one, decides.
+    assert nation_of(replace(closed(venue("BT1 1AA")), areas_served=areas)) == "NIR"
