@@ -316,6 +316,9 @@ def _located(
         docs |= table.remote_serving(distances)
         # Services for the residents of an area (areas_served) that the place lies in.
         docs |= served_docs(table, place)
+    else:
+        # "Only local" still offers what comes to the person: home visits for their area.
+        docs |= served_docs(table, place) & table.docs("delivery", "in-person")
     return docs, distances
 
 

@@ -179,9 +179,10 @@ def test_area_services_rank_between_near_and_far_venues(built):
     assert served.distance_miles is None
 
 
-def test_local_only_still_drops_phone_services(built):
+def test_local_only_drops_phone_services_but_keeps_home_visits(built):
     found = [hit.id for hit in run(built, near="CT9 1EP", include_remote=False).hits]
     assert "thanet-phone-friends" not in found
+    assert "ct9-home-visits" in found
 
 
 def test_served_distance_rule():
