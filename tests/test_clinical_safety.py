@@ -144,3 +144,18 @@ def test_the_matrix_in_the_log_is_the_one_checked():
     for likelihood, row in zip(LIKELIHOOD, MATRIX, strict=True):
         cells = " | ".join(str(score) for score in row)
         assert f"| {likelihood.capitalize()} | {cells} |" in text, likelihood
+
+
+def test_the_summary_table_matches_each_hazard():
+    rows = dict(
+        (hazard_id, (int(initial), int(residual)))
+        for hazard_id, initial, residual in re.findall(
+            r"^\| (H\d+)\. [^|]+ \| (\d) \| (\d) \|$", log_text(), re.M
+        )
+    )
+    for hazard_id, _title, body in hazards():
+        scores = tuple(
+            int(RISK.search(body.split(f"**{part}.**", 1)[1].splitlines()[0])[3])
+            for part in ("Initial risk", "Residual risk")
+        )
+        assert rows.get(hazard_id) == scores, f"{hazard_id}: summary {rows.get(hazard_id)}"
