@@ -252,3 +252,18 @@ def test_the_command_explains_bad_options(runner, args, message):
     result = runner.invoke(main, ["report", *args])
     assert result.exit_code != 0
     assert message in result.output
+
+
+def test_the_command_names_services_and_finds_gaps_with_the_index(filled, runner, site_paths):  # noqa: F811
+    url = filled.extensions["signpost.insights"].url
+    result = runner.invoke(
+        main,
+        ["report", "--database", url, "--data", site_paths["SIGNPOST_DATA"],
+         "--index", site_paths["SIGNPOST_INDEX"], "--since", "2026-11-01",
+         "--until", "2026-11-29"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Tea and Talk Bereavement Café" in result.output
+    assert "Gaps: needs searched for where few or no services meet" in result.output
+    assert re.search(r"CT9\s+Diabetes\s+8\s+8\s+0", result.output)
+    assert "Listings not checked for 12 months, by area" in result.output
