@@ -106,7 +106,6 @@ def init_app(app: Flask) -> Limiter:
     hosts = trusted_hosts(
         setting("SIGNPOST_PUBLIC_URL", app), setting("SIGNPOST_TRUSTED_HOSTS", app)
     )
-    app.config["SIGNPOST_TRUSTED_HOST_NAMES"] = hosts
     # "/static//x" would redirect to an absolute address built from the Host header; a
     # doubled slash is simply not found instead (rules made before this line included).
     app.url_map.merge_slashes = False
