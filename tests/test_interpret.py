@@ -170,3 +170,25 @@ def test_main_need_and_groups_use_their_own_index_fields() -> None:
     assert "Term('groups', 'older-people'" in query
     members = repr(build_query(read("lonely")))
     assert "Term('groups', 'young-people')" in members
+
+
+def test_phrases_are_found_as_one_regex_per_phrase_would_find_them() -> None:
+    """The phrase look-up (runs of words in a dictionary) finds exactly the phrases that
+    each phrase's own ``\\b<phrase>\\b`` regex finds, in the same longest-first order, on
+    every vocabulary phrase and on 600 queries mixing phrases with words around them."""
+    import random
+
+    from search.interpret import _matcher, _phrases_in
+
+    matcher = _matcher(VOCAB)
+    texts = [phrase.text for phrase in matcher.phrases]
+    rng = random.Random(16)
+    queries = [*texts, "lost my wife and my wife", "behind on rent my mum", "a b", "x"]
+    for text in rng.sample(texts, 300):
+        a, b = rng.sample(texts, 2)
+        queries.append(clean_text(f"{a} {text} {b.split()[0]}"))
+        queries.append(clean_text(f"{text.split()[-1]} {text} x{text}"))
+    assert len(queries) > 600
+    for query in queries:
+        expected = [phrase for phrase in matcher.phrases if phrase.pattern.search(f" {query} ")]
+        assert _phrases_in(query, matcher) == expected, query
