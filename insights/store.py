@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 DEFAULT_FILE = "insights.sqlite3"
 SQLITE_BUSY_MS = 2000  # a writer waits this long for another's lock, then gives up this flush
 PG_CONNECT_SECONDS = 3
+MIGRATE_ATTEMPTS = 5
 
 # What can happen to a listing, counted per week. The feedback answers are events too.
 LISTING_EVENTS = (
@@ -245,7 +247,23 @@ class Store:
             )
 
     def migrate(self) -> int:
-        """Apply each step this store lacks, in order; safe when two servers start at once."""
+        """Apply each step this store lacks, in order; safe when two servers start at once.
+
+        PostgreSQL serialises migrations with an advisory lock. SQLite's writers can still
+        collide (two processes both find version 0, or one's lock upgrade is refused): every
+        step is idempotent, so the loser simply tries again and finds the work done.
+        """
+        for attempt in range(MIGRATE_ATTEMPTS):
+            try:
+                return self._migrate_once()
+            except (IntegrityError, OperationalError) as error:
+                collided = isinstance(error, IntegrityError) or "locked" in str(error).lower()
+                if not collided or attempt == MIGRATE_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _migrate_once(self) -> int:
         with self.engine.begin() as conn:
             if self.dialect == "postgresql":
                 # One server migrates at a time; the lock ends with the transaction.

@@ -97,6 +97,28 @@ def test_an_older_store_is_migrated_in_order_keeping_its_counts(store_url):
     store.close()
 
 
+def test_servers_starting_together_migrate_once_without_errors(store_url):
+    barrier = threading.Barrier(6)
+    errors: list[Exception] = []
+
+    def start() -> None:
+        barrier.wait()
+        try:
+            Store.open(store_url).close()
+        except Exception as error:  # noqa: BLE001 - collected for the assertion
+            errors.append(error)
+
+    threads = [threading.Thread(target=start) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    store = Store.open(store_url)
+    assert [row[0] for row in all_rows(store, schema_version)] == [1, 2]
+    store.close()
+
+
 def test_a_store_from_a_newer_signpost_is_refused_with_a_reason(store, store_url):
     with store.engine.begin() as conn:
         conn.execute(schema_version.insert().values(version=99, description="future", applied="x"))
