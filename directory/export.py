@@ -277,6 +277,8 @@ def service_to_hsds(
         "signpost_areas_served": list(listing.areas_served),
         "signpost_reviewed_by": listing.reviewed_by,
     }
+    if listing.bank_holidays != "open":
+        service["signpost_bank_holidays"] = listing.bank_holidays
     page = f"{base_url.rstrip('/')}/services/{listing.id}" if base_url else ""
     if listing.contact.website or page:
         service["url"] = listing.contact.website or page

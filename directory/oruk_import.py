@@ -691,6 +691,8 @@ def service_to_listing(
     data["last_reviewed"] = reviewed
     if why_date:
         guesses["last_reviewed"] = why_date
+    if plain(service.get("signpost_bank_holidays")) == "closed":  # Signpost's own export
+        data["bank_holidays"] = "closed"
     own_reviewer = plain(service.get("signpost_reviewed_by"))
     data["reviewed_by"] = own_reviewer if own_reviewer and keep_reviewer else reviewed_by
     return item

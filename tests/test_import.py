@@ -440,6 +440,24 @@ def test_the_round_trip_keeps_every_field(bundled, real_data, tmp_path):
         assert got == expected, original.id
 
 
+def test_bank_holidays_closed_survives_the_round_trip(bundled):
+    import dataclasses
+
+    listing = next(item for item in bundled.listings if item.id == "margate-bereavement-cafe")
+    closed = dataclasses.replace(listing, bank_holidays="closed")
+    service = json.loads(json.dumps(service_to_hsds(closed, bundled.vocab)))
+    assert service["signpost_bank_holidays"] == "closed"
+    item = import_document([service], bundled.vocab, today=TODAY).listings[0]
+    assert item.data["bank_holidays"] == "closed"
+    assert "bank_holidays: closed" in listing_yaml(item)
+    plain_service = service_to_hsds(listing, bundled.vocab)
+    assert "signpost_bank_holidays" not in plain_service
+    assert (
+        "bank_holidays"
+        not in import_document([plain_service], bundled.vocab, today=TODAY).listings[0].data
+    )
+
+
 def test_reviewed_by_option_overrides_the_feed(bundled):
     listing = next(item for item in bundled.listings if item.id == "margate-bereavement-cafe")
     service = service_to_hsds(listing, bundled.vocab)
