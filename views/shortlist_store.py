@@ -22,7 +22,7 @@ from datetime import datetime
 from flask import Flask, Response, g, request
 
 from directory.settings import SettingError
-from directory.validate import ID_PATTERN
+from directory.listing_files import ID_PATTERN, MAX_ID_LENGTH
 from views.common import now, setting
 
 COOKIE = "shortlist"
@@ -41,7 +41,7 @@ def parse_ids(raw: str | None, separators: str = ".,") -> list[str]:
     found: list[str] = []
     for part in text.split(separators[0]):
         part = part.strip().lower()
-        if ID_PATTERN.match(part) and len(part) <= 100 and part not in found:
+        if ID_PATTERN.match(part) and len(part) <= MAX_ID_LENGTH and part not in found:
             found.append(part)
     return found[:MAX_ITEMS]
 
