@@ -21,8 +21,8 @@ from datetime import datetime
 
 from flask import Flask, Response, g, request
 
-from directory.settings import SettingError
 from directory.listing_files import ID_PATTERN, MAX_ID_LENGTH
+from directory.settings import SettingError
 from views.common import now, setting
 
 COOKIE = "shortlist"
