@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from directory.geocode import GAZETTEER_PATH, name_key, normalise_district
+from directory.geocode import GAZETTEER_PATH, name_key, normalise_district, normalise_postcode
 
 NATIONS = ("England", "Scotland", "Wales", "Northern Ireland")
 _AREA_LETTERS = re.compile(r"^[A-Z]{1,2}$")
@@ -157,6 +157,13 @@ class AreaTable:
             return (
                 f"'{raw}' is the whole country: leave it out of areas_served and write "
                 "national: true instead."
+            )
+        postcode = normalise_postcode(raw)
+        if postcode is not None:
+            outward = postcode.split(" ")[0]
+            return (
+                f"'{raw}' is a full postcode. For an area, write its district, {outward}, or "
+                "the council area."
             )
         district = normalise_district(raw)
         if district is not None:

@@ -64,6 +64,7 @@ def test_areas_are_checked_and_spelt_one_way(vocab, written, canonical):
         ("[ZZ9]", "'ZZ9' is not a postcode district we know."),
         ("[BS1X]", "'BS1X' is not a postcode district we know. Did you mean"),
         ("[UK]", "'UK' is the whole country: leave it out of areas_served and write national"),
+        ("[bs1 4dj]", "'bs1 4dj' is a full postcode. For an area, write its district, BS1"),
         ("[Bristol, bristol]", "'bristol' is listed twice in areas_served. Delete one."),
         ("Bristol", "'areas_served' should be a list in square brackets"),
     ],
@@ -306,3 +307,22 @@ def test_search_command_says_who_it_serves(runner, data_dir, tmp_path):
     result = runner.invoke(main, ["search", "lonely", "--near", "CT9 1EP", "--index", index])
     assert result.exit_code == 0, result.output
     assert "thanet-phone-friends  Thanet Phone Friends  (serves Thanet)" in result.output
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "[{a: 1}]",
+        "[1.5]",
+        "[true]",
+        '[""]',
+        "[" + "x" * 500 + "]",
+        "[[BS1]]",
+        "{BS1: 1}",
+        "[BS1 4DJ]",
+    ],
+)
+def test_odd_values_get_a_message_not_a_crash(vocab, written):
+    listing, problems = check(without_venue(TEMPLATE, "[phone]", written), vocab)
+    assert listing is None and problems
+    assert all(problem.message for problem in problems)
