@@ -649,13 +649,14 @@ def service_to_listing(
             f"no venue with an address, so it is listed as {shown} service; add locations "
             "if it meets in person"
         )
-    own_delivery = _signpost_delivery(service, venues)
+    national, served = _service_areas(service, notes)
+    # In person with no venue is a home visit service, which only areas_served allows.
+    own_delivery = _signpost_delivery(service, venues, home_visits=bool(served) and not national)
     if own_delivery:  # Signpost's own export says how it is run: phone is no HSDS field
         delivery = own_delivery
         guesses.pop("delivery", None)
         notes[:] = [note for note in notes if not note.startswith("no venue with an address")]
     data["delivery"] = delivery
-    national, served = _service_areas(service, notes)
     if national:
         data["national"] = True
     elif served:
@@ -735,13 +736,21 @@ def _service_areas(service: dict[str, Any], notes: list[str]) -> tuple[bool, lis
     return False, list(dict.fromkeys(served))
 
 
-def _signpost_delivery(service: dict[str, Any], venues: list[dict[str, Any]]) -> list[str]:
+def _signpost_delivery(
+    service: dict[str, Any], venues: list[dict[str, Any]], *, home_visits: bool = False
+) -> list[str]:
     """``signpost_delivery`` from Signpost's own export, when it is a valid list."""
     raw = service.get("signpost_delivery")
     if not isinstance(raw, list) or not raw:
         return []
     values = [plain(value) for value in raw]
-    if any(value not in DELIVERY for value in values) or ("in-person" in values) != bool(venues):
+    if any(value not in DELIVERY for value in values):
+        return []
+    # A venue means in person; no venue means not in person, unless it serves areas
+    # (areas_served), where in person with no venue is a home visit service.
+    if venues and "in-person" not in values:
+        return []
+    if not venues and not home_visits and "in-person" in values:
         return []
     return list(dict.fromkeys(values))
 

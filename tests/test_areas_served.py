@@ -326,3 +326,14 @@ def test_odd_values_get_a_message_not_a_crash(vocab, written):
     listing, problems = check(without_venue(TEMPLATE, "[phone]", written), vocab)
     assert listing is None and problems
     assert all(problem.message for problem in problems)
+
+
+def test_home_visits_survive_export_and_import(built):
+    from directory.export import service_to_hsds
+    from directory.oruk_import import service_to_listing
+
+    index, vocab = built
+    listing = index.snapshot().listing("ct9-home-visits")
+    data = service_to_listing(service_to_hsds(listing, vocab), vocab, today=TODAY).data
+    assert (data["delivery"], data["areas_served"]) == (["in-person"], ["CT9"])
+    assert "locations" not in data
