@@ -20,7 +20,14 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 from directory.settings import SettingError
 from insights import export, report
 from insights.record import Recorder, search_key, week_of
-from insights.store import SQLITE_BUSY_MS, Store, StoreError, database_url, default_url
+from insights.store import (
+    SQLITE_BUSY_MS,
+    Store,
+    StoreError,
+    database_url,
+    default_url,
+    redact,
+)
 from views.common import live, now, setting
 
 log = logging.getLogger(__name__)
@@ -116,6 +123,11 @@ def settings_for(app: Flask) -> Insights:
     raw_url = setting("SIGNPOST_DATABASE_URL", app)
     instance = app.config["SIGNPOST_SETTINGS"].index_dir.parent
     url = database_url(raw_url) if raw_url else default_url(instance)
+    if not url.startswith(("sqlite:///", "postgresql")):
+        raise SettingError(
+            "SIGNPOST_DATABASE_URL must be a postgresql:// URL or an SQLite file, "
+            f"not {redact(url)!r}."
+        )
     threshold = _whole(setting("SIGNPOST_SUPPRESS_BELOW", app), report.DEFAULT_THRESHOLD)
     flush = float(app.config.get("SIGNPOST_INSIGHTS_FLUSH_SECONDS") or 5.0)
     return Insights(url, switch == "on", threshold, flush)
