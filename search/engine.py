@@ -39,7 +39,7 @@ from search.interpret import Interpretation, interpret
 from search.query import build_query
 from search.ranking import blend, order, served_distance
 from search.request import MAX_RADIUS_MILES, SearchRequest
-from search.scoring import TermScorer, supported
+from search.scoring import PostingArrays, TermScorer, supported
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -91,7 +91,7 @@ class Snapshot:
 
     @cached_property
     def scorer(self) -> TermScorer:
-        return TermScorer(self.count)
+        return TermScorer(self.count, arrays=PostingArrays.load(self.folder))
 
     @cached_property
     def reviewed(self) -> np.ndarray:

@@ -416,6 +416,11 @@ def _best_match(word: str, choices: tuple[str, ...], cutoff: int) -> str | None:
     return min(found, key=lambda match: (-match[1], abs(len(match[0]) - len(word)), match[0]))[0]
 
 
+def warm_known_words(words: Set[str]) -> None:
+    """Sort a new build's listing words now, not during the first search with a typo."""
+    _sorted_words(frozenset(words))
+
+
 @lru_cache(maxsize=4)
 def _sorted_words(words: frozenset[str]) -> tuple[str, ...]:
     """The listings' words in a fixed order (one index build's worth, cached)."""

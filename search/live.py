@@ -8,16 +8,137 @@ half-edited or broken listing can never reach a page: only validated builds are 
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
+from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from directory.geocode import Gazetteer, default_gazetteer, make_online_geocoder
 from directory.model import Listing
 from directory.settings import Settings
 from directory.urgent import UrgentHelp, current_urgent_help
 from directory.vocabulary import Vocabulary, load_vocabulary, vocabulary_path
-from search.engine import SearchIndex, SearchResponse, Snapshot, search
+from search.build import current_build, vocabulary_terms
+from search.engine import NoIndex, SearchIndex, SearchResponse, Snapshot, search
+from search.interpret import warm_known_words
 from search.request import SearchRequest
+
+log = logging.getLogger(__name__)
+# A build that failed to open is tried again after this long (a later build sooner).
+RETRY_SECONDS = 30.0
+# Searches run on a new build before it takes requests: words, a typo, a phrase, filters
+# and nothing matching (the "wider search" path), so no visitor's search is the first of
+# its kind on the build.
+WARM_SEARCHES = (
+    SearchRequest(text="lonley older men"),
+    SearchRequest(text="lost my wife", free=True, days=("tue",), step_free=True),
+    SearchRequest(text="debt advice", age=30, access=("self-referral",)),
+    SearchRequest(text="zzqx", free=True, days=("sun",)),
+)
+
+
+def warm(snapshot: Snapshot, vocab: Vocabulary, urgent_help: UrgentHelp | None = None) -> None:
+    """Do, once, what a build's first searches would otherwise do on a visitor's time: the
+    place and filter tables, the ranking arrays, the field lengths, every vocabulary term's
+    postings (already arrays for a build that wrote them), and a few real searches."""
+    table = snapshot.facets
+    for name in ("open_docs", "_venues", "_area_of"):
+        getattr(table, name)
+    for name in ("reviewed", "paused", "national", "name_rank", "facet_matrix", "covered_areas"):
+        getattr(snapshot, name)
+    warm_known_words(table.words)
+    snapshot.scorer.warm(snapshot.searcher(), vocabulary_terms(vocab))
+    for request in WARM_SEARCHES:
+        search(snapshot, request, vocab, None, urgent_help=urgent_help)
+
+
+class WarmingIndex(SearchIndex):
+    """A ``SearchIndex`` that opens and warms a new build aside before switching to it.
+
+    When ``current`` points at a new build, the request that notices starts a background
+    thread that opens it and runs ``warm_with`` on it; requests keep getting the build they
+    had until it is ready, then all switch at once. Only a process's very first request
+    opens a build on its own time (gunicorn workers do that in ``serving.warm_up``).
+    """
+
+    def __init__(self, root, warm_with: Callable[[Snapshot], None]) -> None:
+        super().__init__(root)
+        self._warm_with = warm_with
+        self._opening: Path | None = None
+        self._failed: dict[Path, float] = {}
+
+    def snapshot(self) -> Snapshot:
+        current = self._snapshot
+        if current is None:
+            return self._first()
+        folder = current_build(self.root)
+        if folder is None or folder == current.folder:
+            return current  # a vanished link keeps the open build: never an error mid-flight
+        self._open_aside(folder)
+        return current
+
+    def _first(self) -> Snapshot:
+        with self._lock:
+            if self._snapshot is None:
+                folder = current_build(self.root)
+                if folder is None:
+                    raise NoIndex(
+                        f"No search index at {self.root}. Build it with 'signpost index'."
+                    )
+                snapshot = Snapshot.open(folder)
+                self._warm_with(snapshot)
+                self._snapshot = snapshot
+            return self._snapshot
+
+    def _open_aside(self, folder: Path) -> None:
+        with self._lock:
+            if self._opening is not None:
+                return
+            failed = self._failed.get(folder)
+            if failed is not None and time.monotonic() - failed < RETRY_SECONDS:
+                return
+            self._opening = folder
+        thread = threading.Thread(
+            target=self._open_and_swap, args=(folder,), name="signpost-open-build", daemon=True
+        )
+        thread.start()
+
+    def _open_and_swap(self, folder: Path) -> None:
+        started = time.perf_counter()
+        try:
+            snapshot = Snapshot.open(folder)
+            self._warm_with(snapshot)
+        except Exception:  # noqa: BLE001 - keep serving the open build, and say why
+            log.exception("Could not open the new build %s; still serving the last one", folder)
+            with self._lock:
+                self._failed[folder] = time.monotonic()
+                self._opening = None
+            return
+        with self._lock:
+            self._snapshot = snapshot
+            self._opening = None
+            self._failed.pop(folder, None)
+        log.info(
+            "Switched to build %s (opened and warmed aside in %.2f s)",
+            snapshot.build_id,
+            time.perf_counter() - started,
+        )
+
+    def wait(self, timeout: float = 30.0) -> Snapshot:
+        """The live build once any switch under way has finished (for tests and tools)."""
+        deadline = time.monotonic() + timeout
+        snapshot = self.snapshot()
+        while time.monotonic() < deadline:
+            with self._lock:
+                busy = self._opening is not None
+            folder = current_build(self.root)
+            if not busy and (folder is None or folder == self._snapshot.folder):
+                break
+            time.sleep(0.005)
+            snapshot = self.snapshot()
+        return self._snapshot or snapshot
 
 
 def gazetteer_for(settings: Settings) -> Gazetteer:
@@ -38,7 +159,9 @@ class LiveDirectory:
 
     def __init__(self, settings: Settings, gazetteer: Gazetteer | None = None) -> None:
         self.settings = settings
-        self.index = SearchIndex(settings.index_dir)
+        self.index: SearchIndex = WarmingIndex(
+            settings.index_dir, lambda snapshot: warm(snapshot, self.vocabulary, self.urgent_help)
+        )
         self._gazetteer = gazetteer
         self._lock = threading.Lock()
 

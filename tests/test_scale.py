@@ -1,0 +1,160 @@
+"""Scale without surprises: what a build writes and how a running process switches builds.
+
+A build writes separate segment files (no compound file, which Whoosh copies into memory
+for every thread) and the vocabulary's postings as memory-mapped arrays, proven against
+Whoosh when a build opens. A live directory opens and warms a new build aside and switches
+only when it is ready, so no visitor waits for it. Speed and memory figures are printed by
+``bench/scale_bench.py``, never asserted here.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from directory.geocode import default_gazetteer
+from directory.validate import validate_paths
+from search import scoring
+from search.build import build_index, locate, vocabulary_terms
+from search.engine import SearchIndex, Snapshot, search
+from search.live import LiveDirectory, WarmingIndex, warm
+from search.request import SearchRequest
+from search.scoring import IDS_FILE, SCORES_FILE, PostingArrays, TermScorer
+
+NAMES = ("Shed", "Walking Group", "Memory Cafe", "Debt Advice Drop-in", "Chat Line")
+
+
+def write_listings(folder: Path, template: str, count: int, tag: str = "") -> None:
+    for number in range(count):
+        name = f"{NAMES[number % len(NAMES)]} {number}{tag}"
+        text = template.replace("Margate Men's Shed", name)
+        (folder / f"listing-{number}.yaml").write_text(text, encoding="utf-8")
+
+
+def listings(data_dir: Path, vocab) -> list:
+    report = validate_paths([data_dir / "services"], vocab)
+    assert report.ok, report.problems
+    located, problems = locate(report.listings, default_gazetteer())
+    assert not problems
+    return located
+
+
+@pytest.fixture
+def built(data_dir, vocab, template_text, tmp_path):
+    write_listings(data_dir / "services" / "thanet", template_text, 12)
+    info = build_index(listings(data_dir, vocab), tmp_path / "ix", vocab)
+    return info, tmp_path / "ix"
+
+
+def test_a_build_has_no_compound_file_and_writes_posting_arrays(built, vocab):
+    info, _root = built
+    names = {path.name for path in info.folder.iterdir()}
+    assert not any(name.endswith(".seg") for name in names), names  # no compound segment
+    assert {"postings.json", IDS_FILE, SCORES_FILE} <= names
+    arrays = PostingArrays.load(info.folder)
+    assert ("needs", "loneliness") in arrays.terms()
+    assert ("body", "loneli") in arrays.terms()  # "lonely", "loneliness" as indexed
+
+
+def test_posting_arrays_give_whooshs_own_postings_and_scores(built, vocab):
+    info, _root = built
+    snapshot = Snapshot.open(info.folder)
+    assert snapshot.scorer.arrays is not None
+    public = TermScorer(snapshot.count)  # Whoosh's public API, a posting at a time
+    searcher = snapshot.searcher()
+    terms = snapshot.scorer.arrays.terms()
+    assert len(terms) > 10
+    for field, text in terms:
+        ids, scores = snapshot.scorer.postings(searcher, field, text)
+        want_ids, want_scores = public._read(searcher, field, text)
+        assert np.array_equal(ids, want_ids), (field, text)
+        assert np.allclose(scores, want_scores), (field, text)
+    # Every vocabulary term that occurs in the listings is there, ready for its first use.
+    reader = searcher.reader()
+    present = [term for term in vocabulary_terms(vocab) if term in reader]
+    assert present and set(present) <= set(terms)
+
+
+def test_posting_arrays_that_disagree_with_the_index_are_not_used(built, vocab, caplog):
+    info, root = built
+    request = SearchRequest(text="lonely")
+    before = [hit.id for hit in search(SearchIndex(root), request, vocab, None).hits]
+    scores = np.load(info.folder / SCORES_FILE)
+    np.save(info.folder / SCORES_FILE, scores * 3)  # a damaged or foreign file
+    with caplog.at_level(logging.ERROR, logger=scoring.__name__):
+        snapshot = Snapshot.open(info.folder)
+    assert snapshot.scorer.arrays is None
+    assert "posting arrays differ from the index" in caplog.text
+    assert [hit.id for hit in search(snapshot, request, vocab, None).hits] == before
+
+
+def test_a_build_without_posting_arrays_still_opens(built, vocab):
+    info, _root = built
+    (info.folder / "postings.json").unlink()
+    snapshot = Snapshot.open(info.folder)
+    assert snapshot.scorer.arrays is None
+    assert search(snapshot, SearchRequest(text="lonely"), vocab, None).total == 13
+
+
+def test_a_new_build_is_opened_and_warmed_before_requests_switch(
+    data_dir, vocab, template_text, tmp_path
+):
+    folder = data_dir / "services" / "thanet"
+    write_listings(folder, template_text, 3)
+    root = tmp_path / "ix"
+    first = build_index(listings(data_dir, vocab), root, vocab)
+    release = threading.Event()
+    warmed: list[str] = []
+
+    def slow_warm(snapshot: Snapshot) -> None:
+        if warmed:  # the new build: hold it until the test lets go
+            assert release.wait(10)
+        warm(snapshot, vocab)
+        warmed.append(snapshot.build_id)
+
+    index = WarmingIndex(root, slow_warm)
+    assert index.snapshot().build_id == first.build_id  # a fresh process opens its first
+    write_listings(folder, template_text, 5, tag=" new")
+    second = build_index(listings(data_dir, vocab), root, vocab)
+    # While the new build warms, every request keeps the one it had, and answers whole.
+    for _ in range(3):
+        snapshot = index.snapshot()
+        assert snapshot.build_id == first.build_id
+        assert search(index, SearchRequest(text="shed"), vocab, None).build_id == first.build_id
+    release.set()
+    assert index.wait().build_id == second.build_id
+    assert warmed == [first.build_id, second.build_id]  # warmed before it was handed out
+    assert index.snapshot().build_id == second.build_id
+
+
+def test_a_build_that_cannot_be_opened_keeps_the_last_one(
+    data_dir, vocab, template_text, tmp_path, caplog
+):
+    folder = data_dir / "services" / "thanet"
+    root = tmp_path / "ix"
+    first = build_index(listings(data_dir, vocab), root, vocab)
+    index = WarmingIndex(root, lambda snapshot: warm(snapshot, vocab))
+    assert index.snapshot().build_id == first.build_id
+    write_listings(folder, template_text, 2)
+    second = build_index(listings(data_dir, vocab), root, vocab)
+    (second.folder / "facets.json.gz").write_bytes(b"not a facet table")
+    with caplog.at_level(logging.ERROR, logger="search.live"):
+        assert index.wait(timeout=5).build_id == first.build_id
+    assert "Could not open the new build" in caplog.text
+    assert search(index, SearchRequest(text="shed"), vocab, None).total == 1
+
+
+def test_a_live_directory_serves_a_rebuild_once_warmed(settings, publish_data, template_text):
+    assert publish_data().ok
+    live = LiveDirectory(settings, default_gazetteer())
+    first = live.search(SearchRequest(text="shed")).build_id
+    write_listings(settings.services_dir / "thanet", template_text, 4)
+    second = publish_data()
+    assert second.ok
+    assert isinstance(live.index, WarmingIndex)
+    assert live.index.wait().build_id == second.info.build_id != first
+    assert live.search(SearchRequest(text="shed")).total == 5
