@@ -60,12 +60,19 @@ NOW = datetime(2026, 11, 24, 10, 30, tzinfo=ZoneInfo("Europe/London"))  # a Tues
 MODES = ("text", "text+location", "text+location+filters")
 SHORT = {"text": "text", "text+location": "+loc", "text+location+filters": "+loc+filters"}
 
-# (description, size it applies to or None for "10k build", check)
+# (description, size, figure, mode or None, limit, compared with: None (Signpost's own figure)
+# or the engine whose figure from the same run it is divided by)
 TARGETS = (
-    ("build 10k listings < 15 s", 10_000, "build_s", None, 15.0),
-    ("10k text+location+filters p95 < 25 ms", 10_000, "p95_ms", "text+location+filters", 25.0),
-    ("100k text+location+filters p95 < 150 ms", 100_000, "p95_ms", "text+location+filters", 150.0),
-)
+    ("build 10k listings < 15 s", 10_000, "build_s", None, 15.0, None),
+    ("10k text+location+filters p95 < 25 ms", 10_000, "p95_ms", "text+location+filters", 25.0,
+     None),
+    ("100k text+location+filters p95 < 150 ms", 100_000, "p95_ms", "text+location+filters", 150.0,
+     None),
+    ("10k text+location+filters CPU p95 <= 1.0x SQLite FTS5", 10_000, "cpu_p95_ms",
+     "text+location+filters", 1.0, "sqlite"),
+    ("100k text+location+filters CPU p95 <= 0.8x SQLite FTS5", 100_000, "cpu_p95_ms",
+     "text+location+filters", 0.8, "sqlite"),
+)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------
@@ -338,6 +345,109 @@ def sqlite_search(db: sqlite3.Connection, query: BenchQuery, mode: str, place) -
 
 
 # ---------------------------------------------------------------------------------------
+# tantivy (the reference ceiling, if the optional `tantivy` package is installed)
+# ---------------------------------------------------------------------------------------
+
+
+class Tantivy:
+    """The same listings and query shape as the SQLite baseline, in tantivy (Rust, BM25):
+    words ORed over name (boost 2.5) and body with the English stemmer, location as a box
+    on venue coordinates or remote, filters as term and range queries; top 10 ids."""
+
+    def __init__(self, listings, vocab, path: Path) -> None:
+        import tantivy
+
+        self.t = tantivy
+        builder = tantivy.SchemaBuilder()
+        builder.add_text_field("name", tokenizer_name="en_stem")
+        builder.add_text_field("body", tokenizer_name="en_stem")
+        builder.add_integer_field("doc", stored=True, indexed=True, fast=True)
+        for name in ("open", "free", "step_free", "remote", "day", "age_min", "age_max"):
+            builder.add_integer_field(name, indexed=True, fast=True)
+        for name in ("lat", "lon"):
+            builder.add_float_field(name, indexed=True, fast=True)
+        self.schema = builder.build()
+        path.mkdir(parents=True, exist_ok=True)
+        self.index = tantivy.Index(self.schema, path=str(path))
+        writer = self.index.writer(heap_size=200_000_000, num_threads=1)
+        for number, item in enumerate(listings, start=1):
+            writer.add_document(
+                tantivy.Document(
+                    name=item.name,
+                    body=item.description
+                    + "\n"
+                    + " ".join(vocab.need_label(n) for n in item.needs),
+                    doc=number,
+                    open=int(item.status != "closed"),
+                    free=int(item.cost.free),
+                    step_free=int(item.step_free),
+                    remote=int(item.national or not item.locations),
+                    day=sorted({_DAY_NUMBER[d] for s in item.schedule for d in s.days}) or [-1],
+                    age_min=item.who_for.age_min or 0,
+                    age_max=item.who_for.age_max if item.who_for.age_max is not None else 999,
+                    lat=[loc.lat for loc in item.locations] or [999.0],
+                    lon=[loc.lon for loc in item.locations] or [999.0],
+                )
+            )
+        writer.commit()
+        writer.wait_merging_threads()
+        self.index.reload()
+        self.searcher = self.index.searcher()
+
+    def _term(self, field: str, value: int):
+        return self.t.Query.term_query(self.schema, field, value)
+
+    def _range(self, field: str, low, high, kind):
+        return self.t.Query.range_query(self.schema, field, kind, low, high)
+
+    def search(self, query: BenchQuery, mode: str, place) -> list:
+        t = self.t
+        must, should = t.Occur.Must, t.Occur.Should
+        words = sqlite_words(query.text)
+        clauses = [(must, self._term("open", 1))]
+        if words:
+            text = self.index.parse_query(
+                " ".join(words), ["name", "body"], field_boosts={"name": 2.5}
+            )
+            clauses.append((must, text))
+        if mode != "text" and place is not None:
+            dlat = RADIUS_MILES / 69.05
+            dlon = RADIUS_MILES / (69.05 * max(math.cos(math.radians(place.lat)), 0.2))
+            kind = t.FieldType.Float
+            box = t.Query.boolean_query(
+                [
+                    (must, self._range("lat", place.lat - dlat, place.lat + dlat, kind)),
+                    (must, self._range("lon", place.lon - dlon, place.lon + dlon, kind)),
+                ]
+            )
+            near = t.Query.boolean_query([(should, box), (should, self._term("remote", 1))])
+            clauses.append((must, near))
+        if mode == "text+location+filters":
+            clauses += [
+                (must, self._term("free", 1)),
+                (must, self._term("day", _DAY_NUMBER[query.day])),
+            ]
+            if query.step_free:
+                clauses.append((must, self._term("step_free", 1)))
+            if query.age is not None:
+                clauses.append((must, self._range("age_min", None, query.age, t.FieldType.Integer)))
+                clauses.append((must, self._range("age_max", query.age, None, t.FieldType.Integer)))
+        result = self.searcher.search(t.Query.boolean_query(clauses), 10)
+        return result.hits
+
+
+_DAY_NUMBER = {day: i for i, day in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))}
+
+
+def tantivy_available() -> bool:
+    try:
+        import tantivy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------
 # One size, in its own process
 # ---------------------------------------------------------------------------------------
 
@@ -367,7 +477,14 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def run_size(size: int, n_queries: int, seed: int, work: Path, profile_dir: Path | None) -> dict:
+def run_size(
+    size: int,
+    n_queries: int,
+    seed: int,
+    work: Path,
+    profile_dir: Path | None,
+    skip_tantivy: bool = False,
+) -> dict:
     from corpus import generate, load_sources
 
     from directory.geocode import Gazetteer
@@ -395,13 +512,15 @@ def run_size(size: int, n_queries: int, seed: int, work: Path, profile_dir: Path
     gc.collect()
     rss_before = rss_mb()
     can_reset = reset_peak_rss()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     info = build_index(listings, root, vocab)
     build_s = time.perf_counter() - started
+    build_cpu_s = time.process_time() - cpu
     peak = peak_rss_mb()
     facets_mb = (info.folder / "facets.json.gz").stat().st_size / 1_000_000
     out["signpost"] = {
         "build_s": round(build_s, 2),
+        "build_cpu_s": round(build_cpu_s, 2),
         "index_mb": folder_mb(info.folder),
         "facets_mb": round(facets_mb, 2),
         "rss_before_build_mb": rss_before,
@@ -437,42 +556,18 @@ def run_size(size: int, n_queries: int, seed: int, work: Path, profile_dir: Path
     index.snapshot()
     out["signpost"]["open_s"] = round(time.perf_counter() - started, 2)
 
-    modes: dict[str, Any] = {}
-    for mode in MODES:
-        requests = [signpost_request(q, mode) for q in queries]
-        for request in requests[:WARMUP]:
-            search(index, request, vocab, gazetteer, now=NOW)
-        times, zero, wider, timed_out = [], 0, 0, 0
-        for request in requests[WARMUP:]:
-            started = time.perf_counter()
-            response = search(index, request, vocab, gazetteer, now=NOW)
-            times.append((time.perf_counter() - started) * 1000)
-            zero += response.total == 0
-            wider += bool(response.wider)
-            timed_out += response.timed_out
-        modes[mode] = summarise(times, zero) | {
-            "wider_searches_pct": round(100 * wider / len(times), 1),
-            "timed_out_pct": round(100 * timed_out / len(times), 1),
-        }
-        log(
-            f"{size}: Signpost {mode}: p50 {modes[mode]['p50_ms']} ms, "
-            f"p95 {modes[mode]['p95_ms']} ms, zero results {modes[mode]['zero_results_pct']}%"
-        )
-        if profile_dir is not None:
-            profile_mode(size, mode, requests[WARMUP:], index, vocab, gazetteer, profile_dir)
-    out["signpost"]["modes"] = modes
-
-    # -- SQLite FTS5 baseline on the same listings
+    # -- SQLite FTS5 baseline (and tantivy) on the same listings
     db_path = work / f"sqlite-{size}.db"
     gc.collect()
     rss_before = rss_mb()
     reset_peak_rss()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     sqlite_build(listings, vocab, db_path)
     sqlite_build_s = time.perf_counter() - started
     peak = peak_rss_mb()
     out["sqlite"] = {
         "build_s": round(sqlite_build_s, 2),
+        "build_cpu_s": round(time.process_time() - cpu, 2),
         "index_mb": round(db_path.stat().st_size / 1_000_000, 2),
         "peak_rss_build_mb": peak if can_reset else None,
         "peak_rss_build_delta_mb": round(peak - rss_before, 1) if can_reset else None,
@@ -480,23 +575,72 @@ def run_size(size: int, n_queries: int, seed: int, work: Path, profile_dir: Path
     }
     log(f"{size}: SQLite build {sqlite_build_s:.2f}s")
     db = sqlite3.connect(db_path)
-    sql_modes = {}
+    engines: dict[str, Any] = {
+        "signpost": lambda q, mode, request: search(index, request, vocab, gazetteer, now=NOW),
+        "sqlite": lambda q, mode, request: sqlite_search(db, q, mode, places[q.near]),
+    }
+    if tantivy_available() and not skip_tantivy:
+        started, cpu = time.perf_counter(), time.process_time()
+        engine = Tantivy(listings, vocab, work / f"tantivy-{size}")
+        out["tantivy"] = {
+            "build_s": round(time.perf_counter() - started, 2),
+            "build_cpu_s": round(time.process_time() - cpu, 2),
+            "index_mb": folder_mb(work / f"tantivy-{size}"),
+            "version": _tantivy_version(),
+        }
+        engines["tantivy"] = lambda q, mode, request: engine.search(q, mode, places[q.near])
+        log(f"{size}: tantivy build {out['tantivy']['build_s']}s")
+
+    # -- Queries, every engine on each query in turn (shuffled order), wall and CPU time
+    rng = random.Random(f"signpost-order-{seed}")
+    names = list(engines)
+    timed: dict[str, dict[str, dict[str, list]]] = {
+        name: {mode: {"wall": [], "cpu": [], "zero": [], "wider": [], "timed_out": []}
+               for mode in MODES}
+        for name in names
+    }  # fmt: skip
     for mode in MODES:
-        for query in queries[:WARMUP]:
-            sqlite_search(db, query, mode, places[query.near])
-        times, zero = [], 0
-        for query in queries[WARMUP:]:
-            started = time.perf_counter()
-            rows = sqlite_search(db, query, mode, places[query.near])
-            times.append((time.perf_counter() - started) * 1000)
-            zero += not rows
-        sql_modes[mode] = summarise(times, zero)
-        log(
-            f"{size}: SQLite {mode}: p50 {sql_modes[mode]['p50_ms']} ms, "
-            f"p95 {sql_modes[mode]['p95_ms']} ms"
-        )
+        requests = [signpost_request(q, mode) for q in queries]
+        for number, (query, request) in enumerate(zip(queries, requests, strict=True)):
+            rng.shuffle(names)
+            for name in names:
+                wall, cpu = time.perf_counter(), time.process_time()
+                answer = engines[name](query, mode, request)
+                cpu = (time.process_time() - cpu) * 1000
+                wall = (time.perf_counter() - wall) * 1000
+                if number < WARMUP:
+                    continue
+                record = timed[name][mode]
+                record["wall"].append(wall)
+                record["cpu"].append(cpu)
+                if name == "signpost":
+                    record["zero"].append(answer.total == 0)
+                    record["wider"].append(bool(answer.wider))
+                    record["timed_out"].append(answer.timed_out)
+                else:
+                    record["zero"].append(not answer)
+        if profile_dir is not None:
+            profile_mode(size, mode, requests[WARMUP:], index, vocab, gazetteer, profile_dir)
+        for name in engines:
+            record = timed[name][mode]
+            summary = summarise(record["wall"], sum(record["zero"])) | {
+                "cpu_p50_ms": round(percentile(record["cpu"], 0.50), 2),
+                "cpu_p95_ms": round(percentile(record["cpu"], 0.95), 2),
+                "cpu_mean_ms": round(statistics.fmean(record["cpu"]), 2),
+            }
+            if name == "signpost":
+                summary["wider_searches_pct"] = round(
+                    100 * sum(record["wider"]) / len(record["wider"]), 1
+                )
+                summary["timed_out_pct"] = round(
+                    100 * sum(record["timed_out"]) / len(record["wider"]), 1
+                )
+            out.setdefault(name, {}).setdefault("modes", {})[mode] = summary
+            log(
+                f"{size}: {name} {mode}: wall p50 {summary['p50_ms']} p95 {summary['p95_ms']}"
+                f" ms, CPU p50 {summary['cpu_p50_ms']} p95 {summary['cpu_p95_ms']} ms"
+            )
     db.close()
-    out["sqlite"]["modes"] = sql_modes
     out["query_kinds"] = {
         kind: sum(1 for q in queries[WARMUP:] if q.kind == kind)
         for kind in sorted({q.kind for q in queries})
@@ -535,36 +679,49 @@ def profile_mode(size, mode, requests, index, vocab, gazetteer, folder: Path) ->
 def ratio(a: float | None, b: float | None) -> float | None:
     if a is None or b is None or not b:
         return None
-    return round(a / b, 1)
+    return round(a / b, 2)
+
+
+STATS = ("p50_ms", "p95_ms", "cpu_p50_ms", "cpu_p95_ms")
 
 
 def with_ratios(result: dict) -> dict:
-    sp, sq = result["signpost"], result["sqlite"]
-    result["ratio_signpost_over_sqlite"] = {
-        "build_s": ratio(sp["build_s"], sq["build_s"]),
-        "index_mb": ratio(sp["index_mb"], sq["index_mb"]),
-        **{
-            f"{mode} {stat}": ratio(sp["modes"][mode][stat], sq["modes"][mode][stat])
-            for mode in MODES
-            for stat in ("p50_ms", "p95_ms")
-        },
-    }
+    """Signpost's figures over each other engine's, from the same run (same queries, in turn)."""
+    sp = result["signpost"]
+    for other in ("sqlite", "tantivy"):
+        if other not in result:
+            continue
+        them = result[other]
+        result[f"ratio_signpost_over_{other}"] = {
+            "build_s": ratio(sp["build_s"], them["build_s"]),
+            "index_mb": ratio(sp["index_mb"], them["index_mb"]),
+            **{
+                f"{mode} {stat}": ratio(sp["modes"][mode][stat], them["modes"][mode][stat])
+                for mode in MODES
+                for stat in STATS
+            },
+        }
     return result
 
 
 def check_targets(results: list[dict]) -> list[dict]:
     by_size = {r["size"]: r for r in results}
     checked = []
-    for label, size, stat, mode, limit in TARGETS:
+    for label, size, stat, mode, limit, versus in TARGETS:
         result = by_size.get(size)
         if result is None:
             checked.append({"target": label, "value": None, "status": "NOT RUN"})
             continue
         sp = result["signpost"]
         value = sp[stat] if mode is None else sp["modes"][mode][stat]
+        if versus is not None:
+            value = result[f"ratio_signpost_over_{versus}"][f"{mode} {stat}"]
+            passed = value is not None and value <= limit
+        else:
+            passed = value < limit
         checked.append(
             {"target": label, "value": value, "limit": limit,
-             "status": "PASS" if value < limit else "MISS"}
+             "status": "PASS" if passed else "MISS"}
         )  # fmt: skip
     return checked
 
@@ -584,27 +741,47 @@ def _peak(data: dict) -> str:
 
 
 def table(results: list[dict]) -> str:
-    head = ["listings", "engine", "build s", "index MB", "build peak RSS MB (+growth)"]
+    """One row per engine and size, then Signpost's ratio to each other engine (same run)."""
+    head = ["listings", "engine", "build s", "build CPU s", "index MB", "build peak RSS MB"]
     for mode in MODES:
-        head += [f"{SHORT[mode]} p50", f"{SHORT[mode]} p95"]
+        head += [f"{SHORT[mode]} CPU p50", f"{SHORT[mode]} CPU p95", f"{SHORT[mode]} wall p95"]
     rows = [head]
     for r in results:
-        sp, sq, ra = r["signpost"], r["sqlite"], r["ratio_signpost_over_sqlite"]
-        for engine, data in (("Signpost", sp), ("SQLite FTS5", sq)):
+        engines = [(n, label) for n, label in ENGINES if n in r]
+        for number, (name, label) in enumerate(engines):
+            data = r[name]
             row = [
-                f"{r['size']:,}" if engine == "Signpost" else "",
-                engine,
+                f"{r['size']:,}" if number == 0 else "",
+                label,
                 fmt(data["build_s"]),
+                fmt(data.get("build_cpu_s")),
                 fmt(data["index_mb"]),
                 _peak(data),
             ]
             for mode in MODES:
-                row += [fmt(data["modes"][mode]["p50_ms"]), fmt(data["modes"][mode]["p95_ms"])]
+                figures = data["modes"][mode]
+                row += [
+                    fmt(figures["cpu_p50_ms"]),
+                    fmt(figures["cpu_p95_ms"]),
+                    fmt(figures["p95_ms"]),
+                ]
             rows.append(row)
-        row = ["", "ratio SP/SQL", fmt(ra["build_s"], "x"), fmt(ra["index_mb"], "x"), ""]
-        for mode in MODES:
-            row += [fmt(ra[f"{mode} p50_ms"], "x"), fmt(ra[f"{mode} p95_ms"], "x")]
-        rows.append(row)
+        for name, label in engines[1:]:
+            ra = r[f"ratio_signpost_over_{name}"]
+            row = [
+                "",
+                f"ratio SP/{label}",
+                fmt(ra["build_s"], "x"),
+                "",
+                fmt(ra["index_mb"], "x"),
+                "",
+            ]
+            for mode in MODES:
+                row += [
+                    fmt(ra[f"{mode} {stat}"], "x")
+                    for stat in ("cpu_p50_ms", "cpu_p95_ms", "p95_ms")
+                ]
+            rows.append(row)
     widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
     lines = []
     for number, row in enumerate(rows):
@@ -619,6 +796,9 @@ def table(results: list[dict]) -> str:
                 ) + "|"
             )  # fmt: skip
     return "\n".join(lines)
+
+
+ENGINES = (("signpost", "Signpost"), ("sqlite", "SQLite FTS5"), ("tantivy", "tantivy"))
 
 
 def extra_lines(results: list[dict]) -> str:
@@ -662,13 +842,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=None, help="JSON file to write.")
     parser.add_argument("--work-dir", type=Path, default=None, help="Where indexes are built.")
     parser.add_argument("--keep", action="store_true", help="Keep the built indexes.")
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="Measure the engine in this source tree."
+    )
+    parser.add_argument("--no-tantivy", action="store_true", help="Leave tantivy out.")
     parser.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--worker-out", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     profile_dir = RESULTS / "profiles" if args.profile else None
 
     if args.worker is not None:
-        result = run_size(args.worker, args.queries, args.seed, args.work_dir, profile_dir)
+        sys.path.insert(0, str(args.root))  # the engine measured: this tree or another
+        result = run_size(
+            args.worker, args.queries, args.seed, args.work_dir, profile_dir, args.no_tantivy
+        )
         args.worker_out.write_text(json.dumps(result), encoding="utf-8")
         return
 
@@ -684,10 +871,12 @@ def main(argv: list[str] | None = None) -> None:
             command = [
                 sys.executable, __file__, "--worker", str(size), "--worker-out", str(out),
                 "--queries", str(args.queries), "--seed", str(args.seed),
-                "--work-dir", str(work),
-            ] + (["--profile"] if args.profile else [])  # fmt: skip
+                "--work-dir", str(work), "--root", str(args.root.resolve()),
+            ] + (["--profile"] if args.profile else []) + (
+                ["--no-tantivy"] if args.no_tantivy else []
+            )  # fmt: skip
             started = time.perf_counter()
-            subprocess.run(command, check=True, cwd=ROOT)
+            subprocess.run(command, check=True, cwd=args.root)
             result = with_ratios(json.loads(out.read_text(encoding="utf-8")))
             result["wall_s"] = round(time.perf_counter() - started, 1)
             results.append(result)
@@ -747,6 +936,12 @@ def _git_commit() -> str:
         ).stdout.strip()
     except OSError:
         return ""
+
+
+def _tantivy_version() -> str:
+    from importlib.metadata import version
+
+    return version("tantivy")
 
 
 def _whoosh_version() -> str:
