@@ -517,8 +517,10 @@ def search(
         response.wider = wider_searches(
             snapshot, request, interpretation, matches, place, now, vocab
         )
+    # The counter starts from this search's own reach, so it does not work it out again.
+    reach = {(request.radius_miles, request.include_remote): near_docs}
     response.missing = missing_needs(
-        request, interpretation, vocab, _need_counter(table, place, now), located=bool(place)
+        request, interpretation, vocab, _need_counter(table, place, now, reach), located=bool(place)
     )
     if place is not None:
         response.local_nearby = len(distances.keys() & table.open_docs)
@@ -547,10 +549,16 @@ def relevant_matches(
     return replace(matches, docnums=docnums, scores=scores)
 
 
-def _need_counter(table: FacetTable, place: Place | None, now: datetime):
+def _need_counter(
+    table: FacetTable,
+    place: Place | None,
+    now: datetime,
+    reach: dict[tuple[float, bool], AbstractSet[int]] | None = None,
+):
     """``count(need, request)``: open listings for ``need`` that ``request`` would show
-    (its place, radius and filters), for search.honest.missing_needs."""
-    reach: dict[tuple[float, bool], AbstractSet[int]] = {}
+    (its place, radius and filters), for search.honest.missing_needs. ``reach``: documents
+    in reach already worked out, by (radius, include_remote)."""
+    reach = dict(reach or {})
 
     def count(need: str, request: SearchRequest) -> int:
         key = (request.radius_miles, request.include_remote)

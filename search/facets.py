@@ -162,17 +162,20 @@ class FacetTable:
 
     @cached_property
     def _venues(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Every venue as parallel arrays: latitude, longitude (radians) and docnum."""
+        """Every venue as parallel arrays: latitude, longitude (radians) and docnum, sorted
+        by latitude so a radius search looks only at the band of latitudes in reach."""
         lat, lon, doc = [], [], []
         for docnum, points in enumerate(self.points):
             for p_lat, p_lon in points:
                 lat.append(p_lat)
                 lon.append(p_lon)
                 doc.append(docnum)
+        lats = np.radians(np.array(lat, dtype=np.float64))
+        by_lat = np.argsort(lats, kind="stable")
         return (
-            np.radians(np.array(lat, dtype=np.float64)),
-            np.radians(np.array(lon, dtype=np.float64)),
-            np.array(doc, dtype=np.int64),
+            lats[by_lat],
+            np.radians(np.array(lon, dtype=np.float64))[by_lat],
+            np.array(doc, dtype=np.int64)[by_lat],
         )
 
     def within(self, lat: float, lon: float, radius_miles: float) -> dict[int, float]:
@@ -183,7 +186,9 @@ class FacetTable:
         dlat = math.radians(BOX_SLACK * radius_miles / MILES_PER_DEGREE_LAT)
         dlon = dlat / max(math.cos(math.radians(lat) + dlat * (1 if lat >= 0 else -1)), 0.05)
         p_lat, p_lon = math.radians(lat), math.radians(lon)
-        box = np.flatnonzero((np.abs(v_lat - p_lat) <= dlat) & (np.abs(v_lon - p_lon) <= dlon))
+        low = int(np.searchsorted(v_lat, p_lat - dlat, side="left"))
+        high = int(np.searchsorted(v_lat, p_lat + dlat, side="right"))
+        box = low + np.flatnonzero(np.abs(v_lon[low:high] - p_lon) <= dlon)
         if not len(box):
             return {}
         c_lat = v_lat[box]

@@ -9,6 +9,7 @@ half-edited or broken listing can never reach a page: only validated builds are 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from directory.model import Listing
 from directory.settings import Settings
 from directory.urgent import UrgentHelp, current_urgent_help
 from directory.vocabulary import Vocabulary, load_vocabulary, vocabulary_path
-from search.build import current_build, vocabulary_terms
+from search.build import CURRENT, current_build, vocabulary_terms
 from search.engine import NoIndex, SearchIndex, SearchResponse, Snapshot, search
 from search.interpret import warm_known_words
 from search.request import SearchRequest
@@ -68,14 +69,25 @@ class WarmingIndex(SearchIndex):
         self._warm_with = warm_with
         self._opening: Path | None = None
         self._failed: dict[Path, float] = {}
+        # The ``current`` link's text last seen, and the build folder it names.
+        self._seen: tuple[str, Path | None] = ("", None)
 
     def snapshot(self) -> Snapshot:
         current = self._snapshot
         if current is None:
             return self._first()
-        folder = current_build(self.root)
-        if folder is None or folder == current.folder:
+        try:  # one system call when nothing changed (resolving the link takes several)
+            target = os.readlink(self.root / CURRENT)
+        except OSError:
             return current  # a vanished link keeps the open build: never an error mid-flight
+        if self._seen == (target, current.folder):
+            return current
+        folder = current_build(self.root)
+        if folder is None:
+            return current
+        if folder == current.folder:
+            self._seen = (target, folder)
+            return current
         self._open_aside(folder)
         return current
 

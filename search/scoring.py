@@ -73,8 +73,10 @@ class PostingArrays:
             spans = json.loads((folder / ARRAYS_FILE).read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
-        ids = np.load(folder / IDS_FILE, mmap_mode="r")
-        scores = np.load(folder / SCORES_FILE, mmap_mode="r")
+        # Plain arrays over the mapped files: slicing a np.memmap makes a memmap object
+        # each time, which cost more than the read itself.
+        ids = np.asarray(np.load(folder / IDS_FILE, mmap_mode="r"))
+        scores = np.asarray(np.load(folder / SCORES_FILE, mmap_mode="r"))
         return cls({f: {t: (a, b) for t, (a, b) in terms.items()} for f, terms in spans.items()},
                    ids, scores)  # fmt: skip
 
