@@ -644,7 +644,8 @@ def openapi_document(need_ids: tuple[str, ...]) -> dict[str, Any]:
                 [
                     _param(
                         "place",
-                        {"type": "string", "minLength": 1, "maxLength": 100},
+                        # Something besides spaces: the place is read without them.
+                        {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"\S"},
                         "A UK postcode, postcode district or town.",
                         required=True,
                     )
