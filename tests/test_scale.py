@@ -158,3 +158,35 @@ def test_a_live_directory_serves_a_rebuild_once_warmed(settings, publish_data, t
     assert isinstance(live.index, WarmingIndex)
     assert live.index.wait().build_id == second.info.build_id != first
     assert live.search(SearchRequest(text="shed")).total == 5
+
+
+def test_the_facet_table_is_saved_in_pieces_and_loads_whole(tmp_path, monkeypatch):
+    """Each line of the saved table is a small JSON document (a site opening the next
+    build aside never holds the interpreter long), and the table loads back the same; a
+    table saved whole by an older build still loads."""
+    import gzip
+    import json
+
+    from search import facets
+    from search.facets import FILE_NAME, FacetTable
+
+    monkeypatch.setattr(facets, "CHUNK", 3)
+    table = FacetTable(
+        count=7,
+        ids=[f"id-{n}" for n in range(7)],
+        names=[f"name {n}" for n in range(7)],
+        reviewed=list(range(7)),
+        ages=[(None, 12), (18, None), (None, None), (1, 2), (3, 4), (5, 6), (7, 8)],
+        points=[[(51.5, 1.3)], [], [(50.1, -1.0), (50.2, -1.1)], [], [], [], [(52.0, 0.1)]],
+        sessions=[[(("mon",), "10:00", "12:00", "weekly", ())]] * 7,
+        sets={"cost": {"free": {0, 2, 3, 4, 6}}, "day": {"mon": set(range(7))}},
+        words=frozenset({"shed", "walk"}),
+    )
+    table.save(tmp_path)
+    with gzip.open(tmp_path / FILE_NAME, "rt", encoding="utf-8") as handle:
+        lines = handle.read().splitlines()
+    assert len(lines) > 10 and all(len(json.loads(line)) for line in lines)
+    assert FacetTable.load(tmp_path).to_json() == table.to_json()
+    with gzip.open(tmp_path / FILE_NAME, "wt", encoding="utf-8") as handle:
+        handle.write(json.dumps(table.to_json()))  # the format before pieces
+    assert FacetTable.load(tmp_path).to_json() == table.to_json()
