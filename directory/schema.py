@@ -171,10 +171,21 @@ def listing_schema(vocab: Vocabulary) -> dict[str, Any]:
                 "reviewed_by": _text("reviewed_by", "Who last checked the listing."),
             },
             **{
+                # Met in person and for no area (areas_served: home visits need no venue).
                 "if": {
-                    "anyOf": [
-                        {"not": {"required": ["delivery"]}},
-                        {"properties": {"delivery": {"contains": {"const": "in-person"}}}},
+                    "allOf": [
+                        {
+                            "anyOf": [
+                                {"not": {"required": ["delivery"]}},
+                                {"properties": {"delivery": {"contains": {"const": "in-person"}}}},
+                            ]
+                        },
+                        {
+                            "anyOf": [
+                                {"not": {"required": ["areas_served"]}},
+                                {"properties": {"areas_served": {"maxItems": 0}}},
+                            ]
+                        },
                     ]
                 },
                 "then": {
