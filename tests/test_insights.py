@@ -162,6 +162,23 @@ def test_a_bad_threshold_is_refused_at_start(make_app, value):
         make_app(SIGNPOST_SUPPRESS_BELOW=value)
 
 
+@pytest.mark.parametrize("value", ["soon", "0", "-1", "7200"])
+def test_a_bad_flush_interval_is_refused_at_start(make_app, monkeypatch, value):
+    from directory.settings import SettingError
+
+    monkeypatch.setenv("SIGNPOST_INSIGHTS_FLUSH_SECONDS", value)
+    with pytest.raises(SettingError, match="SIGNPOST_INSIGHTS_FLUSH_SECONDS must be a number"):
+        make_app()
+
+
+def test_the_flush_interval_is_read_from_the_environment(make_app, monkeypatch):
+    from views.insights import EXTENSION
+
+    monkeypatch.setenv("SIGNPOST_INSIGHTS_FLUSH_SECONDS", "0.5")
+    app = make_app()
+    assert app.extensions[EXTENSION].recorder.flush_seconds == 0.5
+
+
 def test_several_servers_share_one_postgresql_store(make_app, postgres_cluster):  # noqa: F811
     url = postgres_cluster.new_database()
     first, second = make_app(SIGNPOST_DATABASE_URL=url), make_app(SIGNPOST_DATABASE_URL=url)

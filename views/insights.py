@@ -129,8 +129,23 @@ def settings_for(app: Flask) -> Insights:
             f"not {redact(url)!r}."
         )
     threshold = _whole(setting("SIGNPOST_SUPPRESS_BELOW", app), report.DEFAULT_THRESHOLD)
-    flush = float(app.config.get("SIGNPOST_INSIGHTS_FLUSH_SECONDS") or 5.0)
+    flush = _seconds(setting("SIGNPOST_INSIGHTS_FLUSH_SECONDS", app), 5.0)
     return Insights(url, switch == "on", threshold, flush)
+
+
+def _seconds(value: str, default: float) -> float:
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 3600:
+        raise SettingError(
+            f"SIGNPOST_INSIGHTS_FLUSH_SECONDS must be a number of seconds from 0 to 3600, "
+            f"not {value!r}."
+        )
+    return seconds
 
 
 def _whole(value: str, default: int) -> int:
