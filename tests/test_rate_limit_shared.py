@@ -10,6 +10,7 @@ import pytest
 from limits import parse
 from limits.strategies import MovingWindowRateLimiter
 
+from app import create_app
 from tests.test_serve import start_server, stop_server
 from views.ratelimit import SQLiteStorage, storage_uri
 
@@ -89,3 +90,29 @@ def test_oversized_requests_are_logged(client, caplog):
     assert response.status_code == 413
     records = [json.loads(record.getMessage()) for record in caplog.records]
     assert records and records[-1]["path"] == "/shortlist/handout" and records[-1]["status"] == 413
+
+
+def test_an_unusable_store_lets_requests_through(settings, publish_data, tmp_path):
+    """A read-only folder (or Redis down) must not turn every page into an error."""
+    assert publish_data().ok
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the store's folder should be")
+    app = create_app(
+        {
+            "TESTING": True,
+            "RATELIMIT_ENABLED": True,
+            "SIGNPOST_RATE_LIMIT_STORAGE": storage_uri(blocker / "ratelimit.sqlite3"),
+            "SIGNPOST_DATA": str(settings.data_dir),
+            "SIGNPOST_INDEX": str(settings.index_dir),
+        }
+    )
+    assert app.test_client().get("/?q=shed").status_code == 200
+
+
+def test_cli_refuses_an_unknown_worker_class(runner, monkeypatch):
+    from cli import main
+
+    monkeypatch.setenv("SIGNPOST_WORKER_CLASS", "eventlet")
+    result = runner.invoke(main, ["serve"])
+    assert result.exit_code == 1
+    assert "SIGNPOST_WORKER_CLASS must be one of gevent, gthread" in result.output

@@ -154,6 +154,9 @@ def init_app(app: Flask) -> Limiter:
         # No X-RateLimit-* on every answer: API answers are cached and shared (ETag, public),
         # and a header that differs per client would make them look different.
         headers_enabled=False,
+        # A store that cannot be reached (Redis down, a read-only folder) lets requests
+        # through and logs why, rather than turning every page into a 500.
+        swallow_errors=True,
     )
 
     @limiter.request_filter
