@@ -80,6 +80,18 @@ class SearchRequest:
         )
 
 
+def whole_number(raw: str) -> int:
+    """A whole number as text: "3", or "3.0" (a whole number written as JSON may be), but not
+    "3.5". Raises ValueError otherwise."""
+    text = raw.strip()
+    if text.isdigit() or (text[:1] in "+-" and text[1:].isdigit()):
+        return int(text)
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")) or not value.is_integer():
+        raise ValueError(text)
+    return int(value)
+
+
 @dataclass
 class ParamError:
     param: str
@@ -142,7 +154,7 @@ def parse_request(args: Mapping, need_ids: tuple[str, ...] = ()) -> Parsed:
         if raw is None or raw.strip() == "":
             return default
         try:
-            value = kind(raw.strip())
+            value = kind(raw.strip()) if kind is not int else whole_number(raw)
         except ValueError:
             errors.append(ParamError(name, f"'{name}' must be a number from {low:g} to {high:g}."))
             return default

@@ -481,7 +481,13 @@ def test_openapi_document_describes_every_endpoint(api, api_settings):
         "/api/oruk/services",
         "/api/oruk/services/{id}",
         "/api/oruk/taxonomies",
+        "/api/oruk/taxonomies/{id}",
         "/api/oruk/taxonomy_terms",
+        "/api/oruk/taxonomy_terms/{id}",
+        "/api/oruk/service_at_locations",
+        "/api/oruk/service_at_locations/{id}",
+        "/api/oruk/organizations",
+        "/api/oruk/organizations/{id}",
     }
     parameters = {
         param["name"]: param["schema"]
@@ -576,3 +582,28 @@ def test_openapi_matches_behaviour(api_schema, label, mode):
 def test_fixture_has_the_listings_the_tests_name():
     names = {name.split("/")[-1].removesuffix(".yaml") for name in API_LISTINGS}
     assert {"margate-bereavement-cafe", "gospel-oak-bereavement-cafe"} <= names
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [("3", 3), (" 30.0 ", 30), ("+2", 2), ("1e1", 10)],
+)
+def test_whole_numbers_may_be_written_as_json_writes_them(raw, value):
+    from search.request import whole_number
+
+    assert whole_number(raw) == value
+
+
+@pytest.mark.parametrize("raw", ["3.5", "three", "nan", "inf", "", "1,000"])
+def test_what_is_not_a_whole_number(raw):
+    from search.request import whole_number
+
+    with pytest.raises(ValueError):
+        whole_number(raw)
+
+
+def test_a_page_written_as_30_0_is_page_30(api):
+    """Schemathesis (and JSON) count 30.0 as a whole number; so does the API."""
+    assert api.get("/api/v1/services?page=2.0&per_page=5").get_json()["page"] == 2
+    assert api.get("/api/oruk/services?page=2.0&per_page=5.0").get_json()["page_number"] == 2
+    assert api.get("/api/v1/services?page=2.5").status_code == 400

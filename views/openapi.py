@@ -315,6 +315,12 @@ def _schemas(need_ids: tuple[str, ...]) -> dict[str, Any]:
             "required": ["id", "name", "status"],
         },
         "HsdsRoot": obj({"version": STRING, "profile": STRING, "openapi_url": URL}),
+        "HsdsObject": {
+            "type": "object",
+            "description": "An HSDS 3.0 object (Open Referral UK profile) with its UUID.",
+            "properties": {"id": STRING},
+            "required": ["id"],
+        },
     }
 
 
@@ -690,6 +696,54 @@ def openapi_document(need_ids: tuple[str, ...]) -> dict[str, Any]:
                 _page_params(),
                 _responses("HsdsPage", "A page of taxonomy terms.", 400),
                 "orukTaxonomyTerms",
+            ),
+            "/api/oruk/service_at_locations": get(
+                "Open Referral UK: each matching service at each of its venues (and online)",
+                oruk_params,
+                _responses("HsdsPage", "A page of services-at-locations, best first.", 400),
+                "orukServiceAtLocations",
+            ),
+            **{
+                path: {
+                    "parameters": [{**id_param, "description": description}],
+                    **get(summary, [], _responses("HsdsObject", answer, 404), operation),
+                }
+                for path, description, summary, answer, operation in (
+                    (
+                        "/api/oruk/service_at_locations/{id}",
+                        "The HSDS service_at_location id (a UUID).",
+                        "Open Referral UK: one service at one location",
+                        "A service-at-location with its location and full service.",
+                        "orukServiceAtLocation",
+                    ),
+                    (
+                        "/api/oruk/organizations/{id}",
+                        "The HSDS organization id (a UUID).",
+                        "Open Referral UK: one organization and its services",
+                        "An organization with its services, fully nested.",
+                        "orukOrganization",
+                    ),
+                    (
+                        "/api/oruk/taxonomies/{id}",
+                        "The taxonomy id (a UUID) or its name: signpost-needs, signpost-groups.",
+                        "Open Referral UK: one taxonomy",
+                        "A taxonomy.",
+                        "orukTaxonomy",
+                    ),
+                    (
+                        "/api/oruk/taxonomy_terms/{id}",
+                        "The taxonomy term id (a UUID) or its code, such as loneliness.",
+                        "Open Referral UK: one taxonomy term (a need or a group)",
+                        "A taxonomy term.",
+                        "orukTaxonomyTerm",
+                    ),
+                )
+            },
+            "/api/oruk/organizations": get(
+                "Open Referral UK: the organizations that run listed services",
+                _page_params(),
+                _responses("HsdsPage", "A page of organizations, by name.", 400),
+                "orukOrganizations",
             ),
         },
         "components": {"schemas": _schemas(need_ids)},

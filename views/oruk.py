@@ -13,7 +13,6 @@ writes them. UUID lookups are made once per build (``views.oruk_lookup``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -38,7 +37,13 @@ from directory.export import (
 )
 from directory.oruk_import import clock
 from directory.vocabulary import Vocabulary
-from search.request import MAX_PAGE, MAX_PER_PAGE, MAX_RADIUS_MILES, parse_request
+from search.request import (
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    MAX_RADIUS_MILES,
+    parse_request,
+    whole_number,
+)
 from views.apiutil import absolute, json_response, live, reject_unknown, site_root
 from views.errors import ApiError
 from views.oruk_lookup import lookup
@@ -90,7 +95,6 @@ _DAY_CODES = {
 }
 # Which ORUK parameter a parse_request error is about.
 _ORUK_NAME = {"q": "text", "near": "postcode", "radius": "proximity", "need": "taxonomy_id"}
-_INTEGER = re.compile(r"^\s*\d{1,9}\s*$")
 
 
 def region_lookup() -> Callable[[str], str]:
@@ -109,7 +113,11 @@ def _integer(name: str, low: int, high: int) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw.strip() == "":
         return None
-    if not _INTEGER.match(raw) or not low <= int(raw) <= high:
+    try:
+        value = whole_number(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
         raise ApiError(
             400,
             f"'{name}' must be a whole number from {low} to {high}.",
@@ -117,7 +125,7 @@ def _integer(name: str, low: int, high: int) -> int | None:
             parameter=name,
             allowed=f"a whole number from {low} to {high}",
         )
-    return int(raw)
+    return value
 
 
 def _need_ids(raw: str, vocab: Vocabulary, name: str) -> list[str]:
