@@ -13,10 +13,12 @@ already warm by accident. For each size and each source tree:
 3. **cold terms**: in that process, a search for each of 60 vocabulary words no search has
    used yet, then the same search again: the difference is what the word's first use
    costs (median and the worst);
-4. **index swap**: a copy of the build becomes ``current`` (as a publish does) while
+4. **engine memory**: that process's RSS after searches on 2 threads: the search engine's
+   share of a worker, without the web app;
+5. **index swap**: a copy of the build becomes ``current`` (as a publish does) while
    requests keep coming every 5 ms: the first request after the swap, the first answered
    from the new build, and how long the switch took;
-5. **worker memory**: ``signpost serve`` (gunicorn, 2 workers x 2 threads, the defaults on
+6. **worker memory**: ``signpost serve`` (gunicorn, 2 workers x 2 threads, the defaults on
    2 cores) over the index, driven by 4 clients with searches at places and API calls for
    ``--requests``; then each worker's RSS and PSS (``/proc/<pid>/smaps_rollup``: PSS
    shares mapped files and copy-on-write pages fairly between the processes using them).
@@ -115,6 +117,18 @@ def child_live(index: Path) -> dict:
     out["cold_term_ms_max"] = round(max(extra), 2)
     out["cold_term_first_search_ms_median"] = round(statistics.median(first), 2)
     out["cold_term_words"] = len(extra)
+
+    # The search engine's own share of a worker: this process after searches on 2 threads.
+    def searches() -> None:
+        for word in words[: TERM_WORDS * 2]:
+            live.search(SearchRequest(text=word, free=True, days=("tue",)))
+
+    threads = [threading.Thread(target=searches) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    out["engine_memory"] = smaps_mb(os.getpid())
 
     # An index swap while requests keep coming.
     old = current_build(index)
@@ -314,6 +328,7 @@ def measure(tree: Path, size: int, work: Path, requests: int) -> dict:
 ROWS = (
     ("worker RSS MB after warm-up (2 threads)", lambda r: r["memory"]["rss_mb_max"]),
     ("worker PSS MB", lambda r: r["memory"]["pss_mb_max"]),
+    ("search engine alone RSS MB (no web app)", lambda r: r["engine_memory"]["rss_mb"]),
     ("build s (CPU)", lambda r: r["build_cpu_s"]),
     ("build s (wall)", lambda r: r["build_s"]),
     ("first search after start s (wall)", lambda r: r["cold_start_s"]),

@@ -55,6 +55,20 @@ def warm(snapshot: Snapshot, vocab: Vocabulary, urgent_help: UrgentHelp | None =
         search(snapshot, request, vocab, None, urgent_help=urgent_help)
 
 
+def start_native_thread(target: Callable[..., None], *args: object) -> None:
+    """Run ``target`` in a real OS thread, also under gevent's monkey-patching (gunicorn's
+    gevent workers), where ``threading.Thread`` would be a greenlet that keeps the worker's
+    one thread busy, and every request waiting, until the work is done."""
+    try:
+        from gevent import monkey
+    except ImportError:
+        monkey = None
+    if monkey is not None and monkey.is_module_patched("threading"):
+        monkey.get_original("_thread", "start_new_thread")(target, args)
+        return
+    threading.Thread(target=target, args=args, name="signpost-open-build", daemon=True).start()
+
+
 class WarmingIndex(SearchIndex):
     """A ``SearchIndex`` that opens and warms a new build aside before switching to it.
 
@@ -112,10 +126,7 @@ class WarmingIndex(SearchIndex):
             if failed is not None and time.monotonic() - failed < RETRY_SECONDS:
                 return
             self._opening = folder
-        thread = threading.Thread(
-            target=self._open_and_swap, args=(folder,), name="signpost-open-build", daemon=True
-        )
-        thread.start()
+        start_native_thread(self._open_and_swap, folder)
 
     def _open_and_swap(self, folder: Path) -> None:
         started = time.perf_counter()

@@ -190,3 +190,26 @@ def test_the_facet_table_is_saved_in_pieces_and_loads_whole(tmp_path, monkeypatc
     with gzip.open(tmp_path / FILE_NAME, "wt", encoding="utf-8") as handle:
         handle.write(json.dumps(table.to_json()))  # the format before pieces
     assert FacetTable.load(tmp_path).to_json() == table.to_json()
+
+
+def test_under_gevent_a_new_build_opens_in_a_real_thread(monkeypatch):
+    """gunicorn's gevent workers patch ``threading``: a patched Thread would be a greenlet
+    holding the worker's only thread while the build opens, so a real one is started."""
+    import _thread
+
+    from gevent import monkey
+
+    from search import live
+
+    started: list[tuple] = []
+
+    def original(module: str, name: str):
+        assert (module, name) == ("_thread", "start_new_thread")
+        return lambda target, args: started.append(args) or _thread.start_new_thread(target, args)
+
+    monkeypatch.setattr(monkey, "is_module_patched", lambda module: module == "threading")
+    monkeypatch.setattr(monkey, "get_original", original)
+    done = threading.Event()
+    live.start_native_thread(lambda value: done.set(), "x")
+    assert done.wait(5)
+    assert started == [("x",)]
