@@ -158,19 +158,28 @@ class FacetTable:
                     else:
                         data[piece[0]].extend(piece[1])
             # else: a build from before format 2, the whole table on its one line
+        # Equal age ranges and sessions ("tue", "10:00", "12:00", weekly) are one shared
+        # object each, not one per listing: 80 -> a few MB of sessions at 100,000 listings.
+        shared: dict[Any, Any] = {}
+        numbers = list(range(data["count"]))
         table = cls(
             count=data["count"],
             ids=data["ids"],
             names=data["names"],
             reviewed=data["reviewed"],
-            ages=[(a, b) for a, b in data["ages"]],
+            ages=[shared.setdefault((a, b), (a, b)) for a, b in data["ages"]],
             points=[[(lat, lon) for lat, lon in pts] for pts in data["points"]],
             sessions=[
-                [(tuple(d), o, c, f, tuple(w)) for d, o, c, f, w in sessions]
+                [
+                    shared.setdefault(key, key)
+                    for key in ((tuple(d), o, c, f, tuple(w)) for d, o, c, f, w in sessions)
+                ]
                 for sessions in data["sessions"]
             ],
+            # One int object per document number, shared by every set it is in (a listing
+            # is in a dozen: its status, area, needs, days...), not one per membership.
             sets={
-                name: {value: set(docs) for value, docs in values.items()}
+                name: {value: set(map(numbers.__getitem__, docs)) for value, docs in values.items()}
                 for name, values in data["sets"].items()
             },
             words=frozenset(data["words"]),
