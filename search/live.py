@@ -8,8 +8,10 @@ half-edited or broken listing can never reach a page: only validated builds are 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -21,7 +23,7 @@ from directory.model import Listing
 from directory.settings import Settings
 from directory.urgent import UrgentHelp, current_urgent_help
 from directory.vocabulary import Vocabulary, load_vocabulary, vocabulary_path
-from search.build import CURRENT, current_build, vocabulary_terms
+from search.build import BUILD_FILE, CURRENT, current_build, vocabulary_terms
 from search.engine import NoIndex, SearchIndex, SearchResponse, Snapshot, search
 from search.interpret import warm_known_words
 from search.request import SearchRequest
@@ -29,6 +31,10 @@ from search.request import SearchRequest
 log = logging.getLogger(__name__)
 # A build that failed to open is tried again after this long (a later build sooner).
 RETRY_SECONDS = 30.0
+# A build of at most this many listings opens and warms in about 50 ms: the request that
+# notices it opens it itself, so a small directory shows a publish at once. Bigger builds
+# (100,000 listings: ~2.5 s) are opened and warmed aside.
+OPEN_ASIDE_ABOVE = 500
 # Searches run on a new build before it takes requests: words, a typo, a phrase, filters
 # and nothing matching (the "wider search" path), so no visitor's search is the first of
 # its kind on the build.
@@ -69,18 +75,33 @@ def start_native_thread(target: Callable[..., None], *args: object) -> None:
     threading.Thread(target=target, args=args, name="signpost-open-build", daemon=True).start()
 
 
+def _listing_count(folder: Path) -> int:
+    try:
+        return int(json.loads((folder / BUILD_FILE).read_text(encoding="utf-8"))["count"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return sys.maxsize  # unreadable: opened aside, where a failure is logged
+
+
 class WarmingIndex(SearchIndex):
     """A ``SearchIndex`` that opens and warms a new build aside before switching to it.
 
     When ``current`` points at a new build, the request that notices starts a background
     thread that opens it and runs ``warm_with`` on it; requests keep getting the build they
     had until it is ready, then all switch at once. Only a process's very first request
-    opens a build on its own time (gunicorn workers do that in ``serving.warm_up``).
+    opens a build on its own time (gunicorn workers do that in ``serving.warm_up``), and so
+    does the request that notices a small build (``OPEN_ASIDE_ABOVE`` listings at most,
+    about 50 ms). A build that fails to open is logged and the last one keeps serving.
     """
 
-    def __init__(self, root, warm_with: Callable[[Snapshot], None]) -> None:
+    def __init__(
+        self,
+        root,
+        warm_with: Callable[[Snapshot], None],
+        open_aside_above: int = OPEN_ASIDE_ABOVE,
+    ) -> None:
         super().__init__(root)
         self._warm_with = warm_with
+        self.open_aside_above = open_aside_above
         self._opening: Path | None = None
         self._failed: dict[Path, float] = {}
         # The ``current`` link's text last seen, and the build folder it names.
@@ -102,28 +123,46 @@ class WarmingIndex(SearchIndex):
         if folder == current.folder:
             self._seen = (target, folder)
             return current
-        self._open_aside(folder)
-        return current
+        if self._failed_recently(folder):
+            return current
+        if _listing_count(folder) > self.open_aside_above:
+            self._open_aside(folder)
+            return current
+        try:
+            return self._open_now(folder)
+        except Exception:  # noqa: BLE001 - keep serving the open build, and say why
+            self._failed_to_open(folder)
+            return current
 
     def _first(self) -> Snapshot:
+        folder = current_build(self.root)
+        if folder is None:
+            raise NoIndex(f"No search index at {self.root}. Build it with 'signpost index'.")
+        return self._open_now(folder)
+
+    def _open_now(self, folder: Path) -> Snapshot:
+        """Open and warm ``folder`` in this request (a process's first build, or a small one)."""
         with self._lock:
-            if self._snapshot is None:
-                folder = current_build(self.root)
-                if folder is None:
-                    raise NoIndex(
-                        f"No search index at {self.root}. Build it with 'signpost index'."
-                    )
+            if self._snapshot is None or self._snapshot.folder != folder:
                 snapshot = Snapshot.open(folder)
                 self._warm_with(snapshot)
                 self._snapshot = snapshot
             return self._snapshot
 
+    def _failed_recently(self, folder: Path) -> bool:
+        failed = self._failed.get(folder)
+        return failed is not None and time.monotonic() - failed < RETRY_SECONDS
+
+    def _failed_to_open(self, folder: Path, aside: bool = False) -> None:
+        log.exception("Could not open the new build %s; still serving the last one", folder)
+        with self._lock:
+            self._failed[folder] = time.monotonic()
+            if aside:
+                self._opening = None
+
     def _open_aside(self, folder: Path) -> None:
         with self._lock:
             if self._opening is not None:
-                return
-            failed = self._failed.get(folder)
-            if failed is not None and time.monotonic() - failed < RETRY_SECONDS:
                 return
             self._opening = folder
         start_native_thread(self._open_and_swap, folder)
@@ -134,10 +173,7 @@ class WarmingIndex(SearchIndex):
             snapshot = Snapshot.open(folder)
             self._warm_with(snapshot)
         except Exception:  # noqa: BLE001 - keep serving the open build, and say why
-            log.exception("Could not open the new build %s; still serving the last one", folder)
-            with self._lock:
-                self._failed[folder] = time.monotonic()
-                self._opening = None
+            self._failed_to_open(folder, aside=True)
             return
         with self._lock:
             self._snapshot = snapshot
@@ -157,7 +193,9 @@ class WarmingIndex(SearchIndex):
             with self._lock:
                 busy = self._opening is not None
             folder = current_build(self.root)
-            if not busy and (folder is None or folder == self._snapshot.folder):
+            if not busy and (
+                folder is None or folder == self._snapshot.folder or self._failed_recently(folder)
+            ):
                 break
             time.sleep(0.005)
             snapshot = self.snapshot()
