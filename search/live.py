@@ -8,6 +8,8 @@ half-edited or broken listing can never reach a page: only validated builds are 
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import logging
 import os
@@ -73,6 +75,26 @@ def start_native_thread(target: Callable[..., None], *args: object) -> None:
         monkey.get_original("_thread", "start_new_thread")(target, args)
         return
     threading.Thread(target=target, args=args, name="signpost-open-build", daemon=True).start()
+
+
+@contextlib.contextmanager
+def reading_aside():
+    """While a build is read in beside running requests: Python's cyclic garbage collector
+    off, and the interpreter handed between threads every 1 ms instead of 5. Reading
+    100,000 listings makes millions of objects, and each full collection meanwhile walked
+    all of them with the interpreter held; with both, the worst request during a switch
+    (gevent worker, 100k) went from 830 to 200-260 ms. Nothing read in is cyclic garbage;
+    both settings are put back afterwards."""
+    was_enabled = gc.isenabled()
+    interval = sys.getswitchinterval()
+    gc.disable()
+    sys.setswitchinterval(min(interval, 0.001))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(interval)
+        if was_enabled:
+            gc.enable()
 
 
 def _listing_count(folder: Path) -> int:
@@ -170,8 +192,9 @@ class WarmingIndex(SearchIndex):
     def _open_and_swap(self, folder: Path) -> None:
         started = time.perf_counter()
         try:
-            snapshot = Snapshot.open(folder)
-            self._warm_with(snapshot)
+            with reading_aside():
+                snapshot = Snapshot.open(folder)
+                self._warm_with(snapshot)
         except Exception:  # noqa: BLE001 - keep serving the open build, and say why
             self._failed_to_open(folder, aside=True)
             return
