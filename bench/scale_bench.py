@@ -18,10 +18,11 @@ already warm by accident. For each size and each source tree:
 5. **index swap**: a copy of the build becomes ``current`` (as a publish does) while
    requests keep coming every 5 ms: the first request after the swap, the first answered
    from the new build, and how long the switch took;
-6. **worker memory**: ``signpost serve`` (gunicorn, 2 workers x 2 threads, the defaults on
-   2 cores) over the index, driven by 4 clients with searches at places and API calls for
-   ``--requests``; then each worker's RSS and PSS (``/proc/<pid>/smaps_rollup``: PSS
-   shares mapped files and copy-on-write pages fairly between the processes using them).
+6. **worker memory**: ``signpost serve`` (gunicorn, 2 workers x 2 threads with
+   ``--worker-class gthread``, the default here, or gevent workers) over the index, driven
+   by 4 clients with searches at places and API calls for ``--requests``; then each
+   worker's RSS and PSS (``/proc/<pid>/smaps_rollup``: PSS shares mapped files and
+   copy-on-write pages fairly between the processes using them).
 
     .venv/bin/python bench/scale_bench.py --sizes 10000                       # ~2 minutes
     .venv/bin/python bench/scale_bench.py --sizes 10000,100000 --before /tmp/old-tree
@@ -77,6 +78,7 @@ def child_build(size: int, index: Path) -> dict:
     wall, cpu = time.perf_counter(), time.process_time()
     build_index(corpus.listings, index, vocab)
     return {
+        "engine": sys.modules[build_index.__module__].__file__,
         "build_s": round(time.perf_counter() - wall, 2),
         "build_cpu_s": round(time.process_time() - cpu, 2),
     }
@@ -197,7 +199,9 @@ def smaps_mb(pid: int) -> dict[str, float]:
     return figures
 
 
-def worker_memory(tree: Path, index: Path, requests: int, log_path: Path) -> dict:
+def worker_memory(
+    tree: Path, index: Path, requests: int, log_path: Path, worker_class: str = "gthread"
+) -> dict:
     from corpus import generate  # noqa: F401 - only to fail early if bench is not on the path
 
     port = free_port()
@@ -206,6 +210,7 @@ def worker_memory(tree: Path, index: Path, requests: int, log_path: Path) -> dic
         SIGNPOST_INDEX=str(index),
         SIGNPOST_DATA=str(ROOT / "data"),
         SIGNPOST_RATE_LIMIT="100000000 per minute",
+        SIGNPOST_WORKER_CLASS=worker_class,
         PYTHONPATH=str(tree),
     )
     command = [sys.executable, "-m", "cli", "serve", "--port", str(port)]
@@ -232,6 +237,7 @@ def worker_memory(tree: Path, index: Path, requests: int, log_path: Path) -> dic
         workers = children_of(server.pid)
         memory = [smaps_mb(pid) for pid in workers]
         return {
+            "worker_class": worker_class,
             "workers": memory,
             "rss_mb_max": max(m["rss_mb"] for m in memory),
             "pss_mb_max": max(m["pss_mb"] for m in memory),
@@ -309,7 +315,7 @@ def run_child(tree: Path, step: str, size: int, index: Path) -> dict:
     return json.loads(out.read_text(encoding="utf-8"))
 
 
-def measure(tree: Path, size: int, work: Path, requests: int) -> dict:
+def measure(tree: Path, size: int, work: Path, requests: int, worker_class: str) -> dict:
     folder = work / f"{tree.name}-{size}"
     folder.mkdir(parents=True)
     index = folder / "index"
@@ -317,7 +323,7 @@ def measure(tree: Path, size: int, work: Path, requests: int) -> dict:
     log(f"{size} {tree}: build")
     result |= run_child(tree, "build", size, index)
     log(f"{size} {tree}: build {result['build_s']} s (CPU {result['build_cpu_s']} s); memory")
-    result["memory"] = worker_memory(tree, index, requests, folder / "server.log")
+    result["memory"] = worker_memory(tree, index, requests, folder / "server.log", worker_class)
     log(f"{size} {tree}: workers {result['memory']['workers']}; cold start, terms, swap")
     result |= run_child(tree, "live", size, index)
     log(f"{size} {tree}: {json.dumps({k: v for k, v in result.items() if k != 'memory'})}")
@@ -326,7 +332,7 @@ def measure(tree: Path, size: int, work: Path, requests: int) -> dict:
 
 
 ROWS = (
-    ("worker RSS MB after warm-up (2 threads)", lambda r: r["memory"]["rss_mb_max"]),
+    ("worker RSS MB after warm-up", lambda r: r["memory"]["rss_mb_max"]),
     ("worker PSS MB", lambda r: r["memory"]["pss_mb_max"]),
     ("search engine alone RSS MB (no web app)", lambda r: r["engine_memory"]["rss_mb"]),
     ("build s (CPU)", lambda r: r["build_cpu_s"]),
@@ -362,6 +368,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--before", type=Path, help="An older source tree to measure too.")
     parser.add_argument("--requests", type=int, default=600, help="Requests to warm workers.")
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--worker-class", default="gthread", choices=("gthread", "gevent"),
+        help="gunicorn workers for the memory figure (gthread: 2 threads each).",
+    )  # fmt: skip
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--index", type=Path, help=argparse.SUPPRESS)
@@ -382,7 +392,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         for size in sizes:
             for tree in trees:
-                results.append(measure(tree, size, work, args.requests))
+                results.append(measure(tree, size, work, args.requests, args.worker_class))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print()

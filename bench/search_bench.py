@@ -491,7 +491,7 @@ def run_size(
     from search.build import build_index
     from search.engine import SearchIndex, search
 
-    out: dict[str, Any] = {"size": size}
+    out: dict[str, Any] = {"size": size, "engine": sys.modules[search.__module__].__file__}
     corpus = generate(size, seed)
     vocab = load_sources().vocab
     listings = corpus.listings
