@@ -302,18 +302,29 @@ def filter_docs(
 
 
 def _located(
-    table: FacetTable, place: Place | None, radius: float, include_remote: bool
+    table: FacetTable,
+    place: Place | None,
+    radius: float,
+    include_remote: bool,
+    *,
+    distances_wanted: bool = True,
 ) -> tuple[AbstractSet[int], dict[int, float]]:
-    """Documents in reach of ``place`` (all open documents when there is no place)."""
+    """Documents in reach of ``place`` (all open documents when there is no place), and
+    (unless ``distances_wanted`` is false: counts need none) their venues' distances."""
     if place is None:
         return table.open_docs, {}  # closed listings are never in reach
-    distances = table.within(place.lat, place.lon, radius)
-    docs = set(distances)
+    if distances_wanted:
+        distances = table.within(place.lat, place.lon, radius)
+        venue_docs: AbstractSet[int] = distances.keys()
+    else:
+        distances = {}
+        venue_docs = table.docs_within(place.lat, place.lon, radius)
+    docs = set(venue_docs)
     if include_remote:
         docs |= table.docs("reach", "national")
         # A phone or online service that is not national serves its own area: offer it
         # where that area's venues are, not to someone at the other end of the country.
-        docs |= table.remote_serving(distances)
+        docs |= table.remote_serving(venue_docs)
         # Services for the residents of an area (areas_served) that the place lies in.
         docs |= served_docs(table, place)
     else:
@@ -563,7 +574,7 @@ def _need_counter(
     def count(need: str, request: SearchRequest) -> int:
         key = (request.radius_miles, request.include_remote)
         if key not in reach:
-            reach[key] = _located(table, place, *key)[0]
+            reach[key] = _located(table, place, *key, distances_wanted=False)[0]
         docs = table.docs("need", need) & table.open_docs & reach[key]
         return len(filter_docs(table, request, docs, now)) if docs else 0
 
@@ -660,7 +671,7 @@ def wider_searches(
     options: list[WiderSearch] = []
 
     def count(radius: float, filtered: bool, remote: bool) -> int:
-        near, _ = _located(table, place, radius, remote)
+        near, _ = _located(table, place, radius, remote, distances_wanted=False)
         docs = text_docs & near
         if filtered:
             docs = filter_docs(table, request, docs, now)
@@ -691,7 +702,9 @@ def wider_searches(
             )
     related = _related_needs(interpretation, vocab)
     if related:
-        near, _ = _located(table, place, request.radius_miles, request.include_remote)
+        near, _ = _located(
+            table, place, request.radius_miles, request.include_remote, distances_wanted=False
+        )
         helped = _union(table, "need", related) & open_docs & near
         found = len(filter_docs(table, replace(request, needs=()), helped, now))
         if found:
@@ -702,7 +715,9 @@ def wider_searches(
     if interpretation.text and len(interpretation.stated_needs) == 0 and place is not None:
         found = count(request.radius_miles, request.has_filters, request.include_remote)
         if not found:
-            near, _ = _located(table, place, request.radius_miles, request.include_remote)
+            near, _ = _located(
+                table, place, request.radius_miles, request.include_remote, distances_wanted=False
+            )
             everything = len(filter_docs(table, request, open_docs & near, now))
             if everything:
                 options.append(WiderSearch("See everything near this place", everything, {"q": ""}))

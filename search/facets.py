@@ -216,9 +216,29 @@ class FacetTable:
 
     def within(self, lat: float, lon: float, radius_miles: float) -> dict[int, float]:
         """Documents with a venue within the radius, mapped to the nearest venue's distance."""
-        v_lat, v_lon, v_doc = self._venues
-        if not len(v_doc):
+        docs, miles = self._venues_within(lat, lon, radius_miles)
+        if not len(docs):
             return {}
+        nearest = np.lexsort((miles, docs))  # by docnum, nearest venue first
+        docs, miles = docs[nearest], miles[nearest]
+        first = np.ones(len(docs), dtype=bool)
+        first[1:] = docs[1:] != docs[:-1]
+        return dict(zip(docs[first].tolist(), miles[first].tolist(), strict=True))
+
+    def docs_within(self, lat: float, lon: float, radius_miles: float) -> set[int]:
+        """The documents of ``within``, without their distances (cheaper: counts for wider
+        searches and missing needs need no distances)."""
+        docs, _miles = self._venues_within(lat, lon, radius_miles)
+        return set(docs.tolist())
+
+    def _venues_within(
+        self, lat: float, lon: float, radius_miles: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every venue within the radius: its document and distance (a document may repeat)."""
+        v_lat, v_lon, v_doc = self._venues
+        empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+        if not len(v_doc):
+            return empty
         dlat = math.radians(BOX_SLACK * radius_miles / MILES_PER_DEGREE_LAT)
         dlon = dlat / max(math.cos(math.radians(lat) + dlat * (1 if lat >= 0 else -1)), 0.05)
         p_lat, p_lon = math.radians(lat), math.radians(lon)
@@ -226,7 +246,7 @@ class FacetTable:
         high = int(np.searchsorted(v_lat, p_lat + dlat, side="right"))
         box = low + np.flatnonzero(np.abs(v_lon[low:high] - p_lon) <= dlon)
         if not len(box):
-            return {}
+            return empty
         c_lat = v_lat[box]
         h = (
             np.sin((c_lat - p_lat) / 2) ** 2
@@ -234,12 +254,7 @@ class FacetTable:
         )
         miles = 2 * EARTH_RADIUS_MILES * np.arcsin(np.minimum(1.0, np.sqrt(h)))
         inside = miles <= radius_miles
-        docs, miles = v_doc[box][inside], miles[inside]
-        nearest = np.lexsort((miles, docs))  # by docnum, nearest venue first
-        docs, miles = docs[nearest], miles[nearest]
-        first = np.ones(len(docs), dtype=bool)
-        first[1:] = docs[1:] != docs[:-1]
-        return dict(zip(docs[first].tolist(), miles[first].tolist(), strict=True))
+        return v_doc[box][inside], miles[inside]
 
     @cached_property
     def _area_of(self) -> tuple[np.ndarray, list[set[int]]]:
