@@ -186,6 +186,8 @@ class WarmingIndex(SearchIndex):
         with self._lock:
             if self._opening is not None:
                 return
+            if self._snapshot is not None and self._snapshot.folder == folder:
+                return  # switched since this request looked: nothing to open
             self._opening = folder
         start_native_thread(self._open_and_swap, folder)
 
