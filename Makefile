@@ -11,15 +11,25 @@ CHROMIUM ?= /usr/bin/chromium
 # apt-get needs root: use sudo when not root (CI runs as root).
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: install vendor browser redis postgres run dev test test-browser lint format validate index clean
+.PHONY: install lock vendor browser redis postgres run dev test test-browser lint format validate index clean
 
-$(BIN)/.installed: pyproject.toml
+# Every package at the version in constraints.txt (the lock of pyproject.toml's whole tree).
+$(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
 install: $(BIN)/.installed
+
+# Regenerate constraints.txt after changing dependencies in pyproject.toml (needs PyPI).
+lock:
+	$(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/python -m pip install --quiet pip-tools==7.6.2
+	$(VENV)-lock/bin/pip-compile --quiet --extra dev --extra redis --strip-extras --no-header \
+		--no-emit-index-url --no-emit-find-links --output-file constraints.in.txt pyproject.toml
+	{ sed -n '1,3p' constraints.txt; cat constraints.in.txt; } > constraints.new && \
+		mv constraints.new constraints.txt && rm constraints.in.txt
 
 # NHS.UK frontend (styles, scripts, icons) and axe-core from npm, pinned in package-lock.json.
 # The compiled files are copied into static/vendor/ (not committed). Two changes on the way:
@@ -103,4 +113,4 @@ test-browser: install vendor browser
 	$(BIN)/pytest tests/browser
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache node_modules static/vendor
+	rm -rf $(VENV) $(VENV)-lock instance .pytest_cache node_modules static/vendor
