@@ -33,6 +33,8 @@ def _answer(response) -> dict[str, Any]:
         "facets": response.facets,
         "did_you_mean": response.did_you_mean,
         "wider": [(w.description, w.count) for w in response.wider],
+        "local_nearby": response.local_nearby,
+        "missing": [repr(item) for item in response.missing],
     }
 
 

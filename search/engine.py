@@ -270,6 +270,15 @@ def _union(table: FacetTable, facet: str, values: Iterable[str]) -> set[int]:
     return found
 
 
+def _having_any(docs: set[int], table: FacetTable, facet: str, values: Iterable[str]) -> set[int]:
+    """``docs & union of the values' sets``, intersecting first: the candidates are usually
+    far fewer than a value's listings (a weekday is on ~40% of 100,000)."""
+    found: set[int] = set()
+    for value in values:
+        found |= docs & table.docs(facet, value)
+    return found
+
+
 def filter_docs(
     table: FacetTable, request: SearchRequest, allowed: set[int], now: datetime
 ) -> set[int]:
@@ -280,13 +289,13 @@ def filter_docs(
     if request.step_free:
         docs &= table.docs("access_needs", "step-free")
     if request.days:
-        docs &= _union(table, "day", request.days)
+        docs = _having_any(docs, table, "day", request.days)
     if request.access:
-        docs &= _union(table, "access", request.access)
+        docs = _having_any(docs, table, "access", request.access)
     if request.delivery:
-        docs &= _union(table, "delivery", request.delivery)
+        docs = _having_any(docs, table, "delivery", request.delivery)
     if request.needs:
-        docs &= _union(table, "need", request.needs)
+        docs = _having_any(docs, table, "need", request.needs)
     if request.age is not None:
         docs = table.for_age(request.age, docs)
     if request.age_to is not None:
@@ -534,7 +543,8 @@ def search(
         request, interpretation, vocab, _need_counter(table, place, now, reach), located=bool(place)
     )
     if place is not None:
-        response.local_nearby = len(distances.keys() & table.open_docs)
+        # Not ``keys() & open_docs``: with a frozenset that walks every open listing.
+        response.local_nearby = len(table.open_docs.intersection(distances))
         wider = max(request.radius_miles, NEARBY_MILES)
         if not response.local_nearby and not table.within(place.lat, place.lon, wider):
             response.covered_areas = snapshot.covered_areas  # far from every listed area
@@ -575,7 +585,7 @@ def _need_counter(
         key = (request.radius_miles, request.include_remote)
         if key not in reach:
             reach[key] = _located(table, place, *key, distances_wanted=False)[0]
-        docs = table.docs("need", need) & table.open_docs & reach[key]
+        docs = reach[key] & table.docs("need", need) & table.open_docs  # smallest first
         return len(filter_docs(table, request, docs, now)) if docs else 0
 
     return count
