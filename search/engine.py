@@ -102,6 +102,10 @@ class Snapshot:
         return self.mask(self.facets.docs("status", "paused"))
 
     @cached_property
+    def open_mask(self) -> np.ndarray:
+        return self.mask(self.facets.open_docs)
+
+    @cached_property
     def national(self) -> np.ndarray:
         return self.mask(self.facets.docs("reach", "national"))
 
@@ -270,7 +274,9 @@ def _union(table: FacetTable, facet: str, values: Iterable[str]) -> set[int]:
     return found
 
 
-def _having_any(docs: set[int], table: FacetTable, facet: str, values: Iterable[str]) -> set[int]:
+def _having_any(
+    docs: AbstractSet[int], table: FacetTable, facet: str, values: Iterable[str]
+) -> set[int]:
     """``docs & union of the values' sets``, intersecting first: the candidates are usually
     far fewer than a value's listings (a weekday is on ~40% of 100,000)."""
     found: set[int] = set()
@@ -280,14 +286,15 @@ def _having_any(docs: set[int], table: FacetTable, facet: str, values: Iterable[
 
 
 def filter_docs(
-    table: FacetTable, request: SearchRequest, allowed: set[int], now: datetime
-) -> set[int]:
-    """Apply the request's filters (not location) to ``allowed`` document numbers."""
-    docs = set(allowed)
+    table: FacetTable, request: SearchRequest, allowed: AbstractSet[int], now: datetime
+) -> AbstractSet[int]:
+    """Apply the request's filters (not location) to ``allowed`` document numbers (a new
+    set, or ``allowed`` itself when no filter applies: never changed in place)."""
+    docs = allowed
     if request.free:
-        docs &= table.docs("cost", "free")
+        docs = docs & table.docs("cost", "free")
     if request.step_free:
-        docs &= table.docs("access_needs", "step-free")
+        docs = docs & table.docs("access_needs", "step-free")
     if request.days:
         docs = _having_any(docs, table, "day", request.days)
     if request.access:
@@ -308,6 +315,11 @@ def filter_docs(
     if request.open_now:
         docs = table.open_at(now, docs)
     return docs
+
+
+def _open(table: FacetTable, docs: AbstractSet[int]) -> AbstractSet[int]:
+    """The open ones of ``docs`` (all open listings as they are, with no place: not a copy)."""
+    return docs if docs is table.open_docs else docs & table.open_docs
 
 
 def _located(
@@ -394,7 +406,7 @@ def _facets(
     for facet, field_name in MULTI_VALUE_FACETS:
         if getattr(request, field_name):
             others = replace(request, **{field_name: ()})
-            allowed = filter_docs(table, others, near_docs & table.open_docs, now)
+            allowed = filter_docs(table, others, _open(table, near_docs), now)
             widened, _scores = matches.among(snapshot, allowed)
             counts[facet] = facet_counts(snapshot, widened)[facet]
     return counts
@@ -422,7 +434,10 @@ class TextMatches:
             return np.array(sorted(allowed), dtype=np.int64), None
         if len(allowed) >= snapshot.count:
             return self.docnums, self.scores
-        keep = snapshot.mask(allowed)[self.docnums]
+        if allowed is snapshot.facets.open_docs:  # no place, no filter: a mask made once
+            keep = snapshot.open_mask[self.docnums]
+        else:
+            keep = snapshot.mask(allowed)[self.docnums]
         return self.docnums[keep], self.scores[keep]
 
 
@@ -483,7 +498,7 @@ def search(
             )
 
     near_docs, distances = _located(table, place, request.radius_miles, request.include_remote)
-    allowed = filter_docs(table, request, near_docs & table.open_docs, now)
+    allowed = filter_docs(table, request, _open(table, near_docs), now)
     matches = relevant_matches(snapshot, interpretation, text_matches(snapshot, interpretation))
     docnums, scores = matches.among(snapshot, allowed)
     ranking_distances = distances
@@ -585,7 +600,10 @@ def _need_counter(
         key = (request.radius_miles, request.include_remote)
         if key not in reach:
             reach[key] = _located(table, place, *key, distances_wanted=False)[0]
-        docs = reach[key] & table.docs("need", need) & table.open_docs  # smallest first
+        reached = reach[key]
+        docs = table.docs("need", need) & reached  # walks the smaller of the two
+        if reached is not table.open_docs:  # with no place, everything reached is open
+            docs &= table.open_docs
         return len(filter_docs(table, request, docs, now)) if docs else 0
 
     return count

@@ -55,7 +55,8 @@ def warm(snapshot: Snapshot, vocab: Vocabulary, urgent_help: UrgentHelp | None =
     table = snapshot.facets
     for name in ("open_docs", "_venues", "_area_of"):
         getattr(table, name)
-    for name in ("reviewed", "paused", "national", "name_rank", "facet_matrix", "covered_areas"):
+    built = ("reviewed", "paused", "national", "open_mask", "name_rank", "facet_matrix")
+    for name in (*built, "covered_areas"):
         getattr(snapshot, name)
     warm_known_words(table.words)
     snapshot.scorer.warm(snapshot.searcher(), vocabulary_terms(vocab))
