@@ -231,7 +231,10 @@ def _show(note: Note | None = None, errors: list | None = None, size: str = "lar
     listings, missing = _listings(ids)
     directory = live()
     moment = now()
-    summaries = [summarise(item, directory.vocabulary, moment) for item in listings]
+    months = current_app.config["SIGNPOST_SETTINGS"].stale_months
+    summaries = [
+        summarise(item, directory.vocabulary, moment, stale_months=months) for item in listings
+    ]
     share_ids = _ids_query(listings)
     ends = None if shared else clears_at()
     return render_template(
