@@ -205,11 +205,13 @@ def with_crisis(
 
     matched = kept(dict(interpretation.matched))
     needs = {need: weight for need, weight in interpretation.needs.items() if need in matched}
+    urgent_needs: list[str] = []
     for topic_id in crisis.topics:
         for need in urgent.topics[topic_id].needs:
             if need in vocab.needs:
                 needs[need] = 1.0
                 matched.setdefault(need, tuple(sorted(crisis.words)))
+                urgent_needs.append(need)
     groups = kept(dict(interpretation.groups))
     # Typo guesses offered back ("Search instead for"): none for a crisis word.
     guessed = getattr(interpretation, "guessed", None)
@@ -219,6 +221,7 @@ def with_crisis(
         **extra,
         needs=needs,
         matched=matched,
+        urgent_needs=tuple(dict.fromkeys(urgent_needs)),
         terms=terms,
         corrections={t: f for t, f in interpretation.corrections.items() if t not in dropped},
         groups=groups,

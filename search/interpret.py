@@ -90,6 +90,9 @@ class Interpretation:
     # Group id -> label for the groups above, which every listing for a group carries in its
     # indexed text.
     group_labels: dict[str, str] = field(default_factory=dict)
+    # Needs of a crisis topic the words named (search.crisis): services whose main need is
+    # one of these come first below the urgent-help panel, not one that only lists it.
+    urgent_needs: tuple[str, ...] = ()
 
     @property
     def corrected_text(self) -> str | None:

@@ -17,6 +17,10 @@ NEED_BOOST = 4.0
 NAME_BOOST = 1.5
 # The need asked for is the listing's main one (first in its needs), not one of several.
 PRIMARY_BOOST = 0.5
+# Below the urgent-help panel, support whose main need is the crisis topic's (a mental health
+# service for "suicidal", a domestic abuse service for "he hits me") comes before a nearer
+# group that only lists it among others (a gardening group with "mental wellbeing").
+URGENT_PRIMARY_BOOST = NEED_BOOST
 # A group the person named ("pensioner", "refugee"): less than a need, since what someone needs
 # matters more than who they are, but enough to put services for that group first.
 GROUP_BOOST = 2.0
@@ -51,7 +55,8 @@ def build_query(interpretation: Interpretation) -> Query | None:
     for need, weight in interpretation.needs.items():
         clauses.append(Term("needs", need, boost=NEED_BOOST * weight))
     for need in interpretation.stated_needs:
-        clauses.append(Term("primary", need, boost=PRIMARY_BOOST))
+        boost = URGENT_PRIMARY_BOOST if need in interpretation.urgent_needs else PRIMARY_BOOST
+        clauses.append(Term("primary", need, boost=boost))
     for group in interpretation.groups:
         clauses.append(Term("groups", group, boost=GROUP_BOOST))
     stated = interpretation.stated_needs

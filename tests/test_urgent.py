@@ -287,6 +287,23 @@ def test_a_correction_of_a_crisis_word_is_dropped_with_what_it_brought():
     assert "learning" not in fixed.needs and fixed.needs["mental-wellbeing"] == 1.0
 
 
+def test_support_whose_main_need_is_the_crisis_topics_comes_first():
+    """Below the panel, "suicidal" puts a service whose main need is mental health before a
+    nearer group that merely lists it (the issue's gardening group first)."""
+    from whoosh.query import Term
+
+    from search.interpret import interpret
+    from search.query import NEED_BOOST, PRIMARY_BOOST, build_query
+
+    crisis = detect("suicidal", URGENT)
+    fixed = with_crisis(interpret("suicidal", VOCAB), crisis, URGENT, VOCAB)
+    assert "mental-wellbeing" in fixed.urgent_needs
+    clauses = build_query(fixed).subqueries
+    assert Term("primary", "mental-wellbeing", boost=NEED_BOOST) in clauses
+    plain = build_query(interpret("feeling low", VOCAB)).subqueries
+    assert Term("primary", "mental-wellbeing", boost=PRIMARY_BOOST) in plain
+
+
 # ---- the site -----------------------------------------------------------------------------
 
 
