@@ -797,9 +797,7 @@ def import_command(
     folder = output_dir / area if area else output_dir
     existing, _missing = find_listing_files([settings.services_dir, output_dir])
     changed = uncommitted_files(output_dir) if output_dir.is_dir() else None
-    plans = plan_import(
-        result.listings, folder, existing, vocab, force=force, uncommitted=changed
-    )
+    plans = plan_import(result.listings, folder, existing, vocab, force=force, uncommitted=changed)
     if not dry_run:
         apply_plan(plans)
     invalid = _report_import(plans, vocab, dry_run)

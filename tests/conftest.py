@@ -39,6 +39,7 @@ def example_files(services: Path = BUNDLED_SERVICES) -> list[Path]:
                 found.append(path)
     return found
 
+
 TEST_VOCABULARY = {
     "needs": [
         {

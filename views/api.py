@@ -241,8 +241,9 @@ def services() -> Response:
         links(),
         page_links(response.pages, parsed.request.page),
         stale_months=directory.settings.stale_months,
-        lift_link=lambda changes: absolute(request.endpoint or "")
-        + wider_link(query_pairs(request.args), changes),
+        lift_link=lambda changes: (
+            absolute(request.endpoint or "") + wider_link(query_pairs(request.args), changes)
+        ),
     )
     return json_response(body)
 
