@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import holidays
@@ -186,9 +186,3 @@ def describe_next_dated(found: NextSession | None, today: date | None = None) ->
     if found.check:
         text += " (every other week: check the date)"
     return text
-
-
-def at(day: date, hhmm: str) -> datetime:
-    """A naive local datetime, for tests and examples."""
-    hour, minute = (int(part) for part in hhmm.split(":"))
-    return datetime.combine(day, time(hour, minute))

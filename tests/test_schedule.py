@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, time
 
 import pytest
 
 from directory.model import Access, Contact, Cost, Listing, Location, Session
 from directory.schedule import (
-    at,
     bank_holiday,
     describe_next,
     describe_next_dated,
@@ -17,6 +16,12 @@ from directory.schedule import (
     nation_of_postcode,
     next_session,
 )
+
+
+def at(day: date, hhmm: str) -> datetime:
+    """A naive local datetime on ``day`` at ``hhmm``."""
+    hour, minute = (int(part) for part in hhmm.split(":"))
+    return datetime.combine(day, time(hour, minute))
 
 
 def listing(*sessions: Session) -> Listing:
