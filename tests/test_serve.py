@@ -54,6 +54,15 @@ def start_server(
         time.sleep(0.2)
 
 
+def wait_for(condition, timeout: float = 30.0, step: float = 0.05) -> None:
+    """Poll ``condition`` until it holds (instead of sleeping a fixed time and hoping)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {timeout:g} s and it never happened")
+        time.sleep(step)
+
+
 def stop_server(process: subprocess.Popen) -> None:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
@@ -78,7 +87,7 @@ def test_gunicorn_serves_pages_health_and_api(server):
     assert status == 200 and b"Margate Men" in body
     assert get(port, "/services/margate-mens-shed")[0] == 200
     assert get(port, "/api/v1/services?q=shed")[0] == 200
-    time.sleep(0.3)
+    wait_for(lambda: '"path":"/api/v1/services"' in log_path.read_text())
     log = log_path.read_text()
     assert "Booting worker" in log
     lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
@@ -139,12 +148,14 @@ def test_rebuilding_under_load_loses_nothing_and_never_mixes_builds(
         for thread in threads:
             thread.start()
         for generation in range(1, 5):
-            time.sleep(0.3)
+            seen = len(answers)
+            wait_for(lambda seen=seen: len(answers) >= seen + 5)  # some answers on this build
             write(generation)
             published = publish(settings, default_gazetteer())
             assert published.ok
             generation_of[published.info.build_id] = generation
-        time.sleep(0.5)
+        last = published.info.build_id
+        wait_for(lambda: any(body.get("build_id") == last for _status, body in answers[-50:]))
     finally:
         stop.set()
         for thread in threads:
