@@ -10,7 +10,6 @@ import ast
 import gzip
 import shutil
 import socket
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -271,13 +270,9 @@ def test_postcode_table_is_built_once_and_never_reloaded(tmp_path, monkeypatch):
     assert isinstance(again._postcodes().keys, np.memmap)
 
 
-def test_area_file_loads_quickly():
-    # The largest area (B, ~42,000 postcodes) took ~50 ms when written; the bound is loose
-    # for slow CI machines but catches converting every row at load time.
-    path = codepoint_dir() / "b.csv.gz"
-    start = time.perf_counter()
-    data = read_codepoint_area(path)
-    assert time.perf_counter() - start < 1.0
+def test_the_largest_area_file_reads_whole():
+    # How fast: bench/places_bench.py (never a wall-clock assert in a test).
+    data = read_codepoint_area(codepoint_dir() / "b.csv.gz")
     assert len(data) > 40_000
 
 
@@ -627,15 +622,12 @@ def test_suggest_lists_same_named_places(gaz):
     assert gaz.suggest("Kemptwn")[0] == "Kemp Town"
 
 
-def test_place_names_resolve_quickly(gaz):
+def test_place_names_resolve_the_same_every_time(gaz):
+    # How fast: bench/places_bench.py.
     names = ["Minster", "Kemptown", "westgate", "Newcastle", "Queens Park", "Thanet"]
-    gaz.resolve("Margate")  # load the table
-    start = time.perf_counter()
-    for _ in range(20):
-        for name in names:
-            gaz.resolve(name)
-    per_call_ms = (time.perf_counter() - start) / (20 * len(names)) * 1000
-    assert per_call_ms < 5, per_call_ms  # ~0.2 ms when written
+    first = [gaz.resolve(name) for name in names]
+    assert all(place is not None for place in first)
+    assert [gaz.resolve(name) for name in names] == first
 
 
 # ---- hostile input ----------------------------------------------------------------------
@@ -665,8 +657,8 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
-def test_hostile_input_is_safe_and_quick(gaz, text):
-    start = time.perf_counter()
+def test_hostile_input_is_safe(gaz, text):
+    # How fast: bench/places_bench.py (and tests/test_fuzz.py bounds each case by count).
     place = gaz.resolve(text)
     suggestions = gaz.suggest(text)
     places = gaz.lookup_place(text)
@@ -675,7 +667,6 @@ def test_hostile_input_is_safe_and_quick(gaz, text):
     assert isinstance(places, list)
     assert gaz.lookup_postcode(text) is None or normalise_postcode(text)
     assert gaz.lookup_district(text) is None or normalise_district(text)
-    assert time.perf_counter() - start < 0.5
 
 
 @pytest.mark.parametrize("text", ["", "x" * 10_000, "😀", "\x00\x01\x02"])
