@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from directory.model import Listing
+from directory.wording import describe_reviewed, month_year
 
 
 @dataclass(frozen=True)
@@ -43,27 +44,6 @@ def months_between(earlier: date, later: date) -> int:
     return max(months, 0)
 
 
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def month_year(day: date) -> str:
-    """``"October 2026"``: a month is as exact as a patient needs about a check."""
-    return f"{MONTH_NAMES[day.month - 1]} {day.year}"
-
-
 def is_stale(reviewed: date, today: date, months: int) -> bool:
     """True when ``reviewed`` is ``months`` or more calendar months before ``today``.
 
@@ -75,7 +55,7 @@ def is_stale(reviewed: date, today: date, months: int) -> bool:
 
 def checked_text(reviewed: date) -> str:
     """When a listing was last confirmed, in words a patient reads at a glance."""
-    return f"Checked {month_year(reviewed)}"
+    return describe_reviewed(reviewed)
 
 
 def stale_warning(reviewed: date, today: date, months: int) -> str | None:

@@ -126,9 +126,14 @@ def describe_delivery(listing: Listing) -> str:
     return _join([DELIVERY_LABELS[way] for way in listing.delivery]).capitalize()
 
 
+def month_year(day: date) -> str:
+    """'October 2026': a month is as exact as a patient needs about a check."""
+    return f"{_MONTHS[day.month - 1]} {day.year}"
+
+
 def describe_reviewed(reviewed: date) -> str:
     """'Checked November 2026': how fresh a listing is, without a day nobody needs."""
-    return f"Checked {_MONTHS[reviewed.month - 1]} {reviewed.year}"
+    return f"Checked {month_year(reviewed)}"
 
 
 def describe_date(day: date) -> str:
