@@ -14,6 +14,16 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def data_file(data_dir: str | os.PathLike[str] | None, name: str, bundled: Path) -> Path:
+    """A data folder's own copy of ``name`` (needs.yaml, urgent-help.yaml) when it has one,
+    else the copy bundled with Signpost."""
+    if data_dir is not None:
+        candidate = Path(data_dir) / name
+        if candidate.is_file():
+            return candidate
+    return bundled
+
+
 class SettingError(ValueError):
     """An environment variable holds something the setting cannot use; says which."""
 

@@ -27,6 +27,7 @@ import phonenumbers
 
 from directory.load import KeyPath, LoadedFile, load_file
 from directory.problems import Problem
+from directory.settings import data_file
 
 log = logging.getLogger(__name__)
 
@@ -500,11 +501,7 @@ def review_due(found: UrgentHelp, today: date, months: int = REVIEW_MONTHS) -> s
 
 def urgent_help_path(data_dir: str | os.PathLike[str] | None) -> Path:
     """A data folder may bring its own urgent-help.yaml; otherwise the bundled one is used."""
-    if data_dir is not None:
-        candidate = Path(data_dir) / FILE_NAME
-        if candidate.is_file():
-            return candidate
-    return BUNDLED_URGENT_HELP
+    return data_file(data_dir, FILE_NAME, BUNDLED_URGENT_HELP)
 
 
 def load_urgent_help(path: str | os.PathLike[str] | None = None) -> UrgentHelp:

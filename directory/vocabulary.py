@@ -16,6 +16,8 @@ from pathlib import Path
 
 import yaml
 
+from directory.settings import data_file
+
 BUNDLED_VOCABULARY = Path(__file__).resolve().parent.parent / "data" / "needs.yaml"
 
 
@@ -170,11 +172,7 @@ def parse_vocabulary(document: object, source: str = "needs.yaml") -> Vocabulary
 
 def vocabulary_path(data_dir: str | os.PathLike[str] | None) -> Path:
     """A data folder may bring its own needs.yaml; otherwise the bundled one is used."""
-    if data_dir is not None:
-        candidate = Path(data_dir) / "needs.yaml"
-        if candidate.is_file():
-            return candidate
-    return BUNDLED_VOCABULARY
+    return data_file(data_dir, "needs.yaml", BUNDLED_VOCABULARY)
 
 
 def load_vocabulary(path: str | os.PathLike[str] | None = None) -> Vocabulary:
