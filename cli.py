@@ -680,7 +680,7 @@ def export(
     """
     import os
 
-    from directory.export import directory_to_hsds, listings_to_csv
+    from directory.oruk import directory_to_hsds, listings_to_csv
 
     settings = _settings(data_dir, index_dir)
     vocab = _vocabulary(settings)
@@ -768,8 +768,14 @@ def import_command(
     """
     from datetime import date
 
-    from directory.import_write import apply_plan, plan_import, uncommitted_files
-    from directory.oruk_import import DEFAULT_REVIEWED_BY, NotHSDSError, import_document
+    from directory.oruk import (
+        DEFAULT_REVIEWED_BY,
+        NotHSDSError,
+        apply_plan,
+        import_document,
+        plan_import,
+        uncommitted_files,
+    )
     from directory.validate import ID_PATTERN, find_listing_files
 
     settings = _settings(data_dir)

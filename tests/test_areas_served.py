@@ -226,7 +226,7 @@ def council_service(**extra) -> dict:
     ],
 )
 def test_import_maps_service_areas_and_coverage(extra, served):
-    from directory.oruk_import import service_to_listing
+    from directory.oruk import service_to_listing
     from directory.vocabulary import load_vocabulary
     from tests.conftest import ROOT
 
@@ -241,7 +241,7 @@ def test_import_maps_service_areas_and_coverage(extra, served):
 
 def test_imported_area_service_is_found_near_its_area(tmp_path):
     """The Bristol case end to end: imported, validated, indexed, found near BS1."""
-    from directory.oruk_import import import_document, listing_yaml
+    from directory.oruk import import_document, listing_yaml
     from directory.vocabulary import load_vocabulary
     from tests.conftest import ROOT
 
@@ -264,8 +264,7 @@ def test_imported_area_service_is_found_near_its_area(tmp_path):
 
 
 def test_export_writes_areas_back_and_import_reads_them(built):
-    from directory.export import service_to_hsds
-    from directory.oruk_import import service_to_listing
+    from directory.oruk import service_to_hsds, service_to_listing
 
     index, vocab = built
     listing = index.snapshot().listing("thanet-phone-friends")
@@ -329,8 +328,7 @@ def test_odd_values_get_a_message_not_a_crash(vocab, written):
 
 
 def test_home_visits_survive_export_and_import(built):
-    from directory.export import service_to_hsds
-    from directory.oruk_import import service_to_listing
+    from directory.oruk import service_to_hsds, service_to_listing
 
     index, vocab = built
     listing = index.snapshot().listing("ct9-home-visits")

@@ -12,7 +12,8 @@ from datetime import date
 import pytest
 
 from cli import main
-from directory.export import (
+from directory.model import Cost, Session
+from directory.oruk.export import (
     CSV_COLUMNS,
     directory_to_hsds,
     listings_to_csv,
@@ -22,7 +23,6 @@ from directory.export import (
     service_uuid,
     split_address,
 )
-from directory.model import Cost, Session
 from tests.hsds import errors
 
 

@@ -13,14 +13,15 @@ import pytest
 import yaml
 
 from cli import main
-from directory.export import directory_to_hsds, service_to_hsds
-from directory.oruk_import import (
+from directory.oruk import (
     NotHSDSError,
+    directory_to_hsds,
     import_document,
     listing_yaml,
+    service_to_hsds,
     service_to_listing,
-    services_in,
 )
+from directory.oruk.mapping import services_in
 from directory.validate import validate_paths
 from tests.conftest import ROOT
 
@@ -490,7 +491,7 @@ def test_deeply_nested_json_is_a_clear_message(runner, tmp_path):
     ],
 )
 def test_contact_details_never_make_a_digital_skills_guess(bundled, description):
-    from directory.oruk_import import guess_needs
+    from directory.oruk.mapping import guess_needs
 
     assert "digital-skills" not in guess_needs("Community group", description, bundled.vocab)
 
@@ -507,7 +508,7 @@ def test_contact_details_never_make_a_digital_skills_guess(bundled, description)
     ],
 )
 def test_needs_are_still_guessed_from_what_the_service_does(bundled, description, need):
-    from directory.oruk_import import guess_needs
+    from directory.oruk.mapping import guess_needs
 
     assert guess_needs("Drop-in", description, bundled.vocab)[0] == need
 
@@ -539,6 +540,6 @@ def test_the_report_says_which_needs_were_guessed(bundled, real_data, tmp_path, 
     ],
 )
 def test_html_in_feeds_becomes_plain_text(raw, text):
-    from directory.oruk_import import plain
+    from directory.oruk.mapping import plain
 
     assert plain(raw) == text

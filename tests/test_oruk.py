@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from directory.export import NEEDS_TAXONOMY, service_uuid, term_uuid
+from directory.oruk.export import NEEDS_TAXONOMY, service_uuid, term_uuid
 from tests.hsds import errors
 from tests.test_api import error_of
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from directory.export import NEEDS_TAXONOMY, term_uuid
 from directory.model import DAYS, DELIVERY, ROUTES
+from directory.oruk.export import NEEDS_TAXONOMY, term_uuid
 from directory.urgent import NATIONS
 from search.engine import FACET_NAMES
 from search.request import (
@@ -390,7 +390,7 @@ def _urgent_schemas() -> dict[str, Any]:
 
 
 # A time of day as the ORUK filters read it: hours 0-23, minutes 0-59, optional seconds and
-# UTC offset (what directory.oruk_import.clock accepts).
+# UTC offset (what directory.oruk.mapping.clock accepts).
 CLOCK_TIME = {
     "type": "string",
     "pattern": r"^\s*([01]?\d|2[0-3]):[0-5]\d(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?\s*$",

@@ -7,7 +7,7 @@ the ORUK search parameters) and ``/services/{id}``, ``/service_at_locations`` an
 HSDS's ``/organizations``. The search parameters are translated to a :class:`SearchRequest`
 and run through the same ``LiveDirectory.search`` as the site (ages, times and
 ``modified_after`` are filters in the search itself, never a scan of every listing), and
-objects are shaped by ``directory.export``, exactly as ``signpost export --format oruk``
+objects are shaped by ``directory.oruk.export``, exactly as ``signpost export --format oruk``
 writes them. UUID lookups are made once per build (``views.oruk_lookup``).
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from directory.export import (
+from directory.oruk.export import (
     GROUPS_TAXONOMY,
     HSDS_VERSION,
     NEEDS_TAXONOMY,
@@ -35,7 +35,7 @@ from directory.export import (
     taxonomy_uuid,
     term_uuid,
 )
-from directory.oruk_import import clock
+from directory.oruk.mapping import clock
 from directory.vocabulary import Vocabulary
 from search.request import (
     MAX_PAGE,

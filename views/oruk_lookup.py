@@ -12,8 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from directory.export import hsds_id, organization_uuid, service_uuid
 from directory.model import Listing
+from directory.oruk.export import hsds_id, organization_uuid, service_uuid
 from search.engine import Snapshot
 
 
@@ -37,7 +37,7 @@ class OrukLookup:
 
 
 def site_keys(listing: Listing) -> list[tuple[str, int | None]]:
-    """The keys ``directory.export`` gives a listing's services-at-locations, in its order."""
+    """The keys ``directory.oruk.export`` gives a listing's services-at-locations, in its order."""
     keys: list[tuple[str, int | None]] = [
         (f"{listing.id}:{index}", index) for index in range(len(listing.locations))
     ]

@@ -29,13 +29,13 @@ from typing import Any
 import nh3
 import yaml
 
-from directory.export import (
-    BYDAY,
-    NEEDS_TAXONOMY,
-)
 from directory.geocode import distance_km, normalise_postcode
 from directory.languages import language_code
 from directory.model import ACCESSIBILITY, DELIVERY, ROUTE_LABELS
+from directory.oruk.export import (
+    BYDAY,
+    NEEDS_TAXONOMY,
+)
 from directory.validate import (
     EMAIL_PATTERN,
     ID_PATTERN,

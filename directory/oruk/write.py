@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 
 from directory.load import load_text
-from directory.oruk_import import ImportedListing, listing_yaml
+from directory.oruk.mapping import ImportedListing, listing_yaml
 from directory.serialise import listing_to_dict
 from directory.validate import check_loaded
 from directory.vocabulary import Vocabulary
