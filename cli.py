@@ -73,7 +73,7 @@ def validate(paths: tuple[Path, ...], data_dir: Path | None) -> None:
     as path:line:column: message, and exits 1 if there are any.
     """
     from directory.urgent import FILE_NAME, urgent_help_path
-    from directory.validate import validate_paths
+    from directory.validation import validate_paths
 
     settings = _settings(data_dir)
     vocab = _vocabulary(settings)
@@ -164,7 +164,7 @@ def stale(
     repository_url: str | None,
 ) -> None:
     """List listings whose last review is older than the limit, oldest first."""
-    from directory.validate import validate_paths
+    from directory.validation import validate_paths
 
     settings = _settings(data_dir)
     vocab = _vocabulary(settings)
@@ -220,7 +220,7 @@ def review(listing_id: str, by: str | None, on: str | None, data_dir: Path | Non
     when the result is a valid listing.
     """
     from directory.review import ReviewError, stamp_review
-    from directory.validate import check_loaded, find_listing_files, parse_date
+    from directory.validation import check_loaded, find_listing_files, parse_date
 
     settings = _settings(data_dir)
     vocab = _vocabulary(settings)
@@ -623,7 +623,7 @@ def _export_listings(settings: Settings, vocab):
         return listings
     except NoIndex:
         pass
-    from directory.validate import validate_paths
+    from directory.validation import validate_paths
 
     gazetteer = _gazetteer()
     report = validate_paths([settings.services_dir], vocab, gazetteer=gazetteer)
@@ -776,7 +776,7 @@ def import_command(
         plan_import,
         uncommitted_files,
     )
-    from directory.validate import ID_PATTERN, find_listing_files
+    from directory.validation import ID_PATTERN, find_listing_files
 
     settings = _settings(data_dir)
     vocab = _vocabulary(settings)
@@ -829,7 +829,7 @@ def _read_json(file: Path) -> object:
 
 def _report_import(plans: list, vocab, dry_run: bool) -> int:
     """Print each listing's notes, changes and validation problems; return how many are bad."""
-    from directory.validate import validate_file
+    from directory.validation import validate_file
 
     gazetteer = _gazetteer()
     invalid = 0

@@ -75,7 +75,7 @@ def collect(root: Path, size: int, queries: int) -> dict[str, Any]:
 
 def _judged_engine(judged, root: Path):
     """The index tests/test_relevance.py searches: the bundled examples and its listings."""
-    from directory.validate import validate_paths
+    from directory.validation import validate_paths
     from directory.vocabulary import load_vocabulary
     from search.build import build_index, locate
     from search.engine import SearchIndex

@@ -146,7 +146,7 @@ class Sources:
 
 @lru_cache(maxsize=2)
 def load_sources(services: Path = SERVICES) -> Sources:
-    from directory.validate import validate_paths
+    from directory.validation import validate_paths
 
     vocab = load_vocabulary()
     report = validate_paths([services], vocab)
@@ -629,7 +629,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         count = write_yaml(listings, args.write)
         print(f"Wrote {count} files under {args.write} in {time.perf_counter() - started:.1f}s")
         if args.check:
-            from directory.validate import validate_paths
+            from directory.validation import validate_paths
 
             report = validate_paths([args.write], load_sources().vocab)
             print(f"Validated: {len(report.listings)} good, {len(report.problems)} problems")

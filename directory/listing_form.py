@@ -2,7 +2,7 @@
 
 Most people who run a lunch club have no GitHub account. The form lets them write a listing
 anyway, and the real validator checks it with exactly the messages a pull request gets: the
-form's answers become YAML, :func:`directory.validate.check_loaded` reads that YAML, and each
+form's answers become YAML, :func:`directory.validation.check_loaded` reads that YAML, and each
 problem's line number says which field it belongs to. Nothing here knows about Flask; nothing
 is stored.
 

@@ -1,7 +1,8 @@
 """The listing: one community service, as the rest of Signpost sees it once validated.
 
 Frozen dataclasses so that a listing can be shared between threads and cached without fear;
-all parsing and checking lives in ``validate.py``, so everything here can trust its fields.
+all parsing and checking lives in ``directory/validation/``, so everything here can trust its
+fields.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from directory import model
-from directory import validate as rules
+from directory import validation as rules
 from directory.languages import LANGUAGES
 from directory.vocabulary import Vocabulary
 

@@ -308,7 +308,7 @@ class _Checker:
         return value
 
     def last_reviewed(self, document: dict) -> date | None:
-        from directory.validate import parse_date
+        from directory.validation import parse_date
 
         keypath: KeyPath = ("last_reviewed",)
         if document.get("last_reviewed") is None:

@@ -329,7 +329,7 @@ def bundled():
     from types import SimpleNamespace
 
     from directory.geocode import default_gazetteer
-    from directory.validate import validate_paths
+    from directory.validation import validate_paths
     from directory.vocabulary import load_vocabulary
     from search.build import locate
 

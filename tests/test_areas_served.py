@@ -11,7 +11,7 @@ import pytest
 from directory.areas import default_areas, describe_served
 from directory.geocode import default_gazetteer
 from directory.load import load_text
-from directory.validate import check_loaded, validate_paths
+from directory.validation import check_loaded, validate_paths
 from search.build import build_index, locate
 from search.engine import SearchIndex, search
 from search.ranking import served_distance

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from cli import main
 from directory.listing_form import ListingForm, to_yaml
 from directory.load import load_text
-from directory.validate import check_loaded
+from directory.validation import check_loaded
 from tests.conftest import ROOT, TEMPLATE
 
 # A real group's listing as a volunteer writes it: dated today, no "# Example listing"

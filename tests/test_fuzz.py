@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from directory.load import load_bytes
-from directory.validate import check_loaded, validate_paths
+from directory.validation import check_loaded, validate_paths
 from search.request import parse_request
 
 FUZZ = settings(

@@ -22,7 +22,7 @@ from directory.oruk import (
     service_to_listing,
 )
 from directory.oruk.mapping import services_in
-from directory.validate import validate_paths
+from directory.validation import validate_paths
 from tests.conftest import ROOT
 
 TODAY = date(2026, 11, 23)

@@ -12,7 +12,7 @@ import pytest
 from cli import main
 from directory.geocode import default_gazetteer
 from directory.model import Location
-from directory.validate import validate_paths
+from directory.validation import validate_paths
 from search import build as build_module
 from search.build import CURRENT, KEEP_BUILDS, build_index, current_build, locate
 from search.buildlock import IndexLocked, build_lock

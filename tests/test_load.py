@@ -17,7 +17,7 @@ import pytest
 from directory.load import load_bytes, load_text
 from directory.problems import Problem, parse_output, quote
 from directory.rawtext import describe_character, nesting_problem
-from directory.validate import validate_file, validate_paths
+from directory.validation import validate_file, validate_paths
 from tests.conftest import TEMPLATE
 
 ROOT = Path(__file__).resolve().parent.parent

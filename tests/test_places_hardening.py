@@ -21,7 +21,7 @@ from directory.geocode import (
     read_codepoint_area,
 )
 from directory.postcodes import likely_postcode, postcode_candidates
-from directory.validate import validate_file
+from directory.validation import validate_file
 from tests.conftest import TEMPLATE, FakeGazetteer
 from tests.test_site_search import get
 

@@ -33,7 +33,7 @@ import yaml
 
 import search.engine as engine_module
 from directory.geocode import default_gazetteer
-from directory.validate import validate_paths
+from directory.validation import validate_paths
 from directory.vocabulary import load_vocabulary
 from search.build import build_index, locate
 from search.engine import SearchIndex, search

@@ -254,7 +254,7 @@ def test_every_bundled_example_stamps_cleanly():
     stamped listing still validates."""
     from directory.geocode import default_gazetteer
     from directory.load import load_text
-    from directory.validate import check_loaded
+    from directory.validation import check_loaded
     from directory.vocabulary import load_vocabulary
     from tests.conftest import ROOT, example_files
 

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from directory.geocode import default_gazetteer
-from directory.validate import validate_paths
+from directory.validation import validate_paths
 from search import scoring
 from search.build import build_index, locate, vocabulary_terms
 from search.engine import SearchIndex, Snapshot, search

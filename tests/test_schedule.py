@@ -197,7 +197,7 @@ def test_open_now_leaves_out_groups_closed_for_the_bank_holiday():
     ],
 )
 def test_bank_holidays_field_is_checked(data_dir, vocab, value, message):
-    from directory.validate import validate_paths
+    from directory.validation import validate_paths
 
     path = data_dir / "services" / "thanet" / "margate-mens-shed.yaml"
     text = path.read_text(encoding="utf-8").replace(
@@ -210,7 +210,7 @@ def test_bank_holidays_field_is_checked(data_dir, vocab, value, message):
 
 
 def test_template_listing_is_closed_on_bank_holidays(data_dir, vocab):
-    from directory.validate import validate_paths
+    from directory.validation import validate_paths
 
     report = validate_paths([data_dir / "services"], vocab)
     assert report.ok and report.listings[0].bank_holidays == "closed"

@@ -11,7 +11,7 @@ import pytest
 
 from directory.load import load_file, load_text
 from directory.schema import listing_schema
-from directory.validate import check_loaded, find_listing_files
+from directory.validation import check_loaded, find_listing_files
 from directory.vocabulary import load_vocabulary
 from tests.conftest import BUNDLED_SERVICES, ROOT
 from tests.test_validate import CASES, replace_line

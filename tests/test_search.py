@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from directory.geocode import default_gazetteer
-from directory.validate import validate_paths
+from directory.validation import validate_paths
 from search.build import build_index, locate
 from search.engine import NoIndex, SearchIndex, search
 from search.request import SearchRequest, parse_request

@@ -73,7 +73,7 @@ def test_listing_text_with_html_is_shown_as_text(client, settings, vocab):
     from dataclasses import replace
 
     from directory.geocode import default_gazetteer
-    from directory.validate import validate_paths
+    from directory.validation import validate_paths
     from search.build import build_index, locate
 
     report = validate_paths([settings.services_dir], vocab)

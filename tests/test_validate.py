@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cli import main
-from directory.validate import (
+from directory.validation import (
     parse_date,
     phone_problem,
     suggest_time,

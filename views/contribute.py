@@ -28,7 +28,7 @@ from directory.listing_form import (
 )
 from directory.load import load_text
 from directory.model import ACCESSIBILITY, DAY_NAMES, DELIVERY, FREQUENCIES, ROUTE_LABELS
-from directory.validate import check_loaded
+from directory.validation import check_loaded
 from views.common import live, now, setting
 from views.shortlist import same_site_request
 

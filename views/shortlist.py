@@ -37,7 +37,7 @@ from markupsafe import Markup, escape
 
 from directory import wording
 from directory.model import Listing
-from directory.validate import ID_PATTERN
+from directory.validation import ID_PATTERN
 from views.common import live, now, public_url
 from views.handout_note import Note, parse_note, print_size
 from views.insights import count_listings

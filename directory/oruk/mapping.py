@@ -36,7 +36,7 @@ from directory.oruk.export import (
     BYDAY,
     NEEDS_TAXONOMY,
 )
-from directory.validate import (
+from directory.validation import (
     EMAIL_PATTERN,
     ID_PATTERN,
     URL_PATTERN,

@@ -29,7 +29,7 @@ import yaml
 from directory.load import load_text
 from directory.oruk.mapping import ImportedListing, listing_yaml
 from directory.serialise import listing_to_dict
-from directory.validate import check_loaded
+from directory.validation import check_loaded
 from directory.vocabulary import Vocabulary
 
 _SOURCE = re.compile(r"^# Imported from Open Referral UK data \(HSDS service (.+)\)\.$")

@@ -10,7 +10,7 @@ import yaml
 
 from directory.geocode import default_gazetteer
 from directory.load import load_text
-from directory.validate import check_loaded
+from directory.validation import check_loaded
 from directory.vocabulary import load_vocabulary
 from tests.browser.conftest import ROOT, SCREENSHOTS, screenshot
 from tests.conftest import SITE_NOW
