@@ -17,7 +17,6 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import cast
 
 from directory.geocode import normalise_postcode
 from directory.languages import language_name
@@ -94,9 +93,7 @@ class ListingForm:
         return self.get("listing_id") or slug(self.get("name"))
 
     @classmethod
-    def from_form(
-        cls, form: Mapping[str, object], getlist: Callable[[str], list[str]]
-    ) -> ListingForm:
+    def from_form(cls, form: Mapping[str, object], getlist) -> ListingForm:
         """From a POST: ``form[name]`` for one value, ``getlist(name)`` for checkboxes."""
         made = cls()
         for name in TEXT_FIELDS:
@@ -324,8 +321,7 @@ def to_yaml(form: ListingForm, today: date) -> Built:
                 w.add(f"    lat: {_number_or_text(str(venue['lat']))}", prefix + "postcode")
                 w.add(f"    lon: {_number_or_text(str(venue['lon']))}", prefix + "postcode")
             if venue.get("accessibility"):
-                access = cast("list[str]", venue["accessibility"])  # from_form's lists
-                w.flow("    ", "accessibility", access, prefix + "accessibility")
+                w.flow("    ", "accessibility", venue["accessibility"], prefix + "accessibility")
             if venue.get("transport"):
                 w.scalar("    ", "transport", str(venue["transport"]), prefix + "transport")
     sessions = [s for s in form.sessions if s.get("days") or s.get("opens") or s.get("closes")]
@@ -335,7 +331,7 @@ def to_yaml(form: ListingForm, today: date) -> Built:
             if not (session.get("days") or session.get("opens") or session.get("closes")):
                 continue
             prefix = f"session-{i}-"
-            w.flow("  - ", "days", cast("list[str]", session["days"]), prefix + "days")
+            w.flow("  - ", "days", session["days"], prefix + "days")
             w.add(f"    opens: {json_quote(str(session['opens']))}", prefix + "opens")
             w.add(f"    closes: {json_quote(str(session['closes']))}", prefix + "closes")
             frequency = str(session.get("frequency") or "weekly")

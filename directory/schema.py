@@ -39,9 +39,7 @@ def _object(spec: dict[str, bool], properties: dict[str, Any], **extra: Any) -> 
     return schema
 
 
-def _enum_list(
-    values: list[str], *, min_items: int = 0, max_items: int | None = None
-) -> dict[str, Any]:
+def _enum_list(values: list[str], *, min_items: int = 0, max_items: int | None = None) -> dict:
     schema: dict[str, Any] = {
         "type": "array",
         "items": {"enum": values},

@@ -11,7 +11,6 @@ import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from directory.model import Listing
 from directory.wording import describe_reviewed, month_year
@@ -144,7 +143,7 @@ def listing_of_issue(body: str) -> str | None:
 
 def issue_plan(
     rows: list[StaleRow],
-    open_issues: Iterable[dict[str, Any]],
+    open_issues: Iterable[dict],
     *,
     months: int,
     today: date,

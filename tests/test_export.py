@@ -14,15 +14,14 @@ import pytest
 from cli import main
 from directory.model import Cost, Session
 from directory.oruk.export import (
-    CSV_COLUMNS,
     directory_to_hsds,
-    listings_to_csv,
     organization_uuid,
     schedule_to_hsds,
     service_to_hsds,
     service_uuid,
     split_address,
 )
+from directory.oruk.spreadsheet import CSV_COLUMNS, listings_to_csv
 from tests.hsds import errors
 
 

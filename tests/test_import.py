@@ -21,7 +21,7 @@ from directory.oruk import (
     service_to_hsds,
     service_to_listing,
 )
-from directory.oruk.mapping import services_in
+from directory.oruk.read import services_in
 from directory.validation import validate_paths
 from tests.conftest import ROOT
 
@@ -491,7 +491,7 @@ def test_deeply_nested_json_is_a_clear_message(runner, tmp_path):
     ],
 )
 def test_contact_details_never_make_a_digital_skills_guess(bundled, description):
-    from directory.oruk.mapping import guess_needs
+    from directory.oruk.guesses import guess_needs
 
     assert "digital-skills" not in guess_needs("Community group", description, bundled.vocab)
 
@@ -508,7 +508,7 @@ def test_contact_details_never_make_a_digital_skills_guess(bundled, description)
     ],
 )
 def test_needs_are_still_guessed_from_what_the_service_does(bundled, description, need):
-    from directory.oruk.mapping import guess_needs
+    from directory.oruk.guesses import guess_needs
 
     assert guess_needs("Drop-in", description, bundled.vocab)[0] == need
 
@@ -540,6 +540,6 @@ def test_the_report_says_which_needs_were_guessed(bundled, real_data, tmp_path, 
     ],
 )
 def test_html_in_feeds_becomes_plain_text(raw, text):
-    from directory.oruk.mapping import plain
+    from directory.oruk.read import plain
 
     assert plain(raw) == text

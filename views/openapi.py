@@ -390,7 +390,7 @@ def _urgent_schemas() -> dict[str, Any]:
 
 
 # A time of day as the ORUK filters read it: hours 0-23, minutes 0-59, optional seconds and
-# UTC offset (what directory.oruk.mapping.clock accepts).
+# UTC offset (what directory.oruk.fields.clock accepts).
 CLOCK_TIME = {
     "type": "string",
     "pattern": r"^\s*([01]?\d|2[0-3]):[0-5]\d(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?\s*$",

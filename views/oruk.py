@@ -35,7 +35,7 @@ from directory.oruk.export import (
     taxonomy_uuid,
     term_uuid,
 )
-from directory.oruk.mapping import clock
+from directory.oruk.fields import clock
 from directory.vocabulary import Vocabulary
 from search.request import (
     MAX_PAGE,

@@ -7,17 +7,17 @@ the modules hold the parts (``export`` for the HSDS objects and ids the ``/api/o
 endpoints build on).
 """
 
-from directory.oruk.export import directory_to_hsds, listings_to_csv, service_to_hsds
+from directory.oruk.export import directory_to_hsds, service_to_hsds
 from directory.oruk.mapping import (
     DEFAULT_REVIEWED_BY,
     ImportedListing,
     ImportResult,
-    NotHSDSError,
     import_document,
-    listing_yaml,
     service_to_listing,
 )
-from directory.oruk.write import Planned, apply_plan, plan_import, uncommitted_files
+from directory.oruk.read import NotHSDSError
+from directory.oruk.spreadsheet import listings_to_csv
+from directory.oruk.write import Planned, apply_plan, listing_yaml, plan_import, uncommitted_files
 
 __all__ = [
     "DEFAULT_REVIEWED_BY",

@@ -1,4 +1,8 @@
-"""Where an imported listing goes on disk, and what writing it would change.
+"""An imported listing as a file: its commented YAML, where it goes, what writing it changes.
+
+Each listing is written in the documented format (docs/listing-format.md) with a
+``# guessed:`` comment on every value the feed did not give, so a volunteer knows what to
+check.
 
 Importing the same feed twice must give the same files, not ``-2`` copies; and a volunteer's
 edit must never vanish unseen. So each imported listing is matched to the file that already
@@ -16,8 +20,10 @@ Planning is pure apart from reading the existing files; :func:`apply_plan` does 
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,13 +33,85 @@ from typing import Any
 import yaml
 
 from directory.load import load_text
-from directory.oruk.mapping import ImportedListing, listing_yaml
+from directory.oruk.mapping import ImportedListing
 from directory.serialise import listing_to_dict
 from directory.validation import check_loaded
 from directory.vocabulary import Vocabulary
 
 _SOURCE = re.compile(r"^# Imported from Open Referral UK data \(HSDS service (.+)\)\.$")
 _SHORT = 40  # values up to this long are shown old -> new; longer ones just "changed"
+_QUOTED = {"phone", "opens", "closes", "amount"}  # always quoted: YAML would read 09:30 as a number
+
+
+def _scalar(value: Any, *, quote: bool = False) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if quote:
+        return json.dumps(str(value), ensure_ascii=False)
+    dumped = yaml.safe_dump(str(value), allow_unicode=True, width=1_000_000)
+    return dumped.removesuffix("\n").removesuffix("\n...").strip()
+
+
+def _flow(values: Iterable[Any]) -> str:
+    return "[" + ", ".join(_scalar(value) for value in values) + "]"
+
+
+def _comment(guesses: dict[str, str], key: str) -> str:
+    return f"  # guessed: {guesses[key]}" if key in guesses else ""
+
+
+def listing_yaml(item: ImportedListing) -> str:
+    """The listing as commented YAML in the documented format (docs/listing-format.md)."""
+    data, guesses = item.data, item.guesses
+    source = f" (HSDS service {item.source_id})" if item.source_id else ""
+    lines = [
+        f"# Imported from Open Referral UK data{source}.",
+        "# Check every value, above all the lines marked 'guessed', then delete these comments.",
+    ]
+
+    def line(indent: str, key: str, value: Any, guess_key: str = "") -> None:
+        if isinstance(value, list):
+            shown = _flow(value)
+        elif key == "last_reviewed":
+            shown = str(value)  # YYYY-MM-DD, unquoted as in the template
+        else:
+            shown = _scalar(value, quote=key in _QUOTED)
+        lines.append(f"{indent}{key}: {shown}{_comment(guesses, guess_key or key)}")
+
+    for key, value in data.items():
+        if key == "description":
+            if "description" in guesses:
+                lines.append(f"# guessed: {guesses['description']}")
+            lines.append("description: >")
+            # Never break at a hyphen: a folded scalar joins lines with a space, and
+            # "long-term" would come back as "long- term".
+            wrapped = textwrap.wrap(value, 92, break_on_hyphens=False, break_long_words=False)
+            lines.extend("  " + part for part in wrapped)
+        elif isinstance(value, dict):  # who_for, access, cost, contact, ...
+            lines.append(f"{key}:{_comment(guesses, key)}")
+            for sub, sub_value in value.items():
+                line("  ", sub, sub_value, f"{key}.{sub}")
+        elif key == "locations":
+            lines.append("locations:")
+            for venue in value:
+                first = True
+                for sub, sub_value in venue.items():
+                    line("  - " if first else "    ", sub, sub_value, "-")
+                    first = False
+                if "postcode" not in venue:
+                    lines.append("    # postcode: add the venue's full postcode here")
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            lines.append(f"{key}:")  # schedule, and any list of mappings
+            for session in value:
+                first = True
+                for sub, sub_value in session.items():
+                    line("  - " if first else "    ", sub, sub_value, "-")
+                    first = False
+        else:
+            line("", key, value)
+    return "\n".join(lines) + "\n"
 
 
 @dataclass
@@ -96,10 +174,10 @@ def plan_import(
     """
     by_id = {path.stem: path for path in existing}
     by_source: dict[str, Path] = {}
-    for path in by_id.values():
-        source = source_id_of(path)
+    for file in by_id.values():
+        source = source_id_of(file)
         if source:
-            by_source.setdefault(source, path)
+            by_source.setdefault(source, file)
     uncommitted = {path.resolve() for path in (uncommitted or set())}
     used: set[str] = set()
     plans: list[Planned] = []
