@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Set
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Any
 
 from rapidfuzz.distance import OSA
 
@@ -215,7 +216,9 @@ def with_crisis(
     groups = kept(dict(interpretation.groups))
     # Typo guesses offered back ("Search instead for"): none for a crisis word.
     guessed = getattr(interpretation, "guessed", None)
-    extra = {} if guessed is None else {"guessed": tuple(w for w in guessed if w not in dropped)}
+    extra: dict[str, Any] = (
+        {} if guessed is None else {"guessed": tuple(w for w in guessed if w not in dropped)}
+    )
     return replace(
         interpretation,
         **extra,

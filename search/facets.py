@@ -283,8 +283,8 @@ class FacetTable:
         return {
             docnum
             for docnum in candidates
-            if (ages[docnum][0] is None or ages[docnum][0] <= age)
-            and (ages[docnum][1] is None or age <= ages[docnum][1])
+            if ((low := ages[docnum][0]) is None or low <= age)
+            and ((high := ages[docnum][1]) is None or age <= high)
         }
 
     def meeting_between(

@@ -162,13 +162,15 @@ def _or(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def filter_reasons(request: SearchRequest, vocab: Vocabulary) -> list[tuple[str, str, str, dict]]:
+def filter_reasons(
+    request: SearchRequest, vocab: Vocabulary
+) -> list[tuple[str, str, str, dict[str, Any]]]:
     """Each filter the request uses: (field to clear, "... {group} ...", action, changes).
 
     ``{group}`` is filled with ``group_words`` of the need; ``changes`` says how the site
     and the API link to the same search without that filter.
     """
-    reasons: list[tuple[str, str, str, dict]] = []
+    reasons: list[tuple[str, str, str, dict[str, Any]]] = []
     if request.days:
         days = _or([DAY_NAMES[day] for day in request.days])
         reasons.append(
@@ -242,7 +244,7 @@ def filter_reasons(request: SearchRequest, vocab: Vocabulary) -> list[tuple[str,
     return reasons
 
 
-_CLEARED = {
+_CLEARED: dict[str, Any] = {
     "days": (),
     "free": False,
     "step_free": False,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from directory.model import DAYS, DELIVERY, ROUTES
 
@@ -104,7 +105,7 @@ class Parsed:
     errors: list[ParamError] = field(default_factory=list)
 
 
-def _values(args: Mapping, name: str) -> list[str]:
+def _values(args: Mapping[str, Any], name: str) -> list[str]:
     """All values of a parameter, whether repeated (?day=mon&day=tue) or comma-separated."""
     if hasattr(args, "getlist"):
         raw = args.getlist(name)
@@ -120,7 +121,7 @@ def _values(args: Mapping, name: str) -> list[str]:
     return found
 
 
-def _first(args: Mapping, name: str) -> str | None:
+def _first(args: Mapping[str, Any], name: str) -> str | None:
     values = args.getlist(name) if hasattr(args, "getlist") else None
     if values is not None:
         return str(values[0]) if values else None
@@ -130,7 +131,7 @@ def _first(args: Mapping, name: str) -> str | None:
     return None if value is None else str(value)
 
 
-def parse_request(args: Mapping, need_ids: tuple[str, ...] = ()) -> Parsed:
+def parse_request(args: Mapping[str, Any], need_ids: tuple[str, ...] = ()) -> Parsed:
     """Parse query parameters; unknown values become errors naming what is allowed.
 
     ``need_ids`` is the vocabulary's list of needs, for checking the ``need`` filter.
@@ -149,7 +150,9 @@ def parse_request(args: Mapping, need_ids: tuple[str, ...] = ()) -> Parsed:
         errors.append(ParamError(name, f"'{name}' must be true or false."))
         return False
 
-    def number(name: str, low: float, high: float, default, kind=float):
+    def number(
+        name: str, low: float, high: float, default: Any, kind: type[float] | type[int] = float
+    ) -> Any:
         raw = _first(args, name)
         if raw is None or raw.strip() == "":
             return default
@@ -163,7 +166,9 @@ def parse_request(args: Mapping, need_ids: tuple[str, ...] = ()) -> Parsed:
             return default
         return value
 
-    def choices(name: str, allowed: tuple[str, ...], aliases: dict[str, str] | None = None):
+    def choices(
+        name: str, allowed: tuple[str, ...], aliases: dict[str, str] | None = None
+    ) -> tuple[str, ...]:
         picked: list[str] = []
         for value in _values(args, name):
             value = (aliases or {}).get(value, value)
