@@ -42,7 +42,7 @@ def collect(root: Path, size: int, queries: int) -> dict[str, Any]:
     """Every answer, run with the engine found under ``root``."""
     for folder in (str(root / "bench"), str(root)):
         sys.path.insert(0, folder)
-    from directory.geocode import Gazetteer
+    from directory.places import Gazetteer
     from search.build import build_index
     from search.engine import SearchIndex, search
     from tests import test_relevance as judged

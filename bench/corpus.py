@@ -4,8 +4,9 @@ Every listing is built from one of the 158 example listings in ``data/services``
 needs, delivery, schedule, who it is for) with text mixed in from other examples that share a
 need, place words swapped for the town of its new postcode, and costs, access routes, ages,
 accessibility and review dates drawn from what the examples use. Venues sit at real postcodes
-sampled from Ordnance Survey Code-Point Open (the files ``directory.geocode.codepoint_dir()``
-reads), converted to latitude/longitude here, so the corpus never depends on geocoding speed.
+sampled from Ordnance Survey Code-Point Open (the files
+``directory.places.codepoint.codepoint_dir()`` reads), converted to latitude/longitude here,
+so the corpus never depends on geocoding speed.
 
 Like a real directory, a small corpus covers a few postcode areas and a big one the whole of
 Great Britain: ``n / 800`` areas (at least 3, at most all 120), picked at random, with
@@ -40,7 +41,6 @@ ROOT = Path(__file__).resolve().parent.parent
 if importlib.util.find_spec("directory") is None and str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from directory.geocode import GAZETTEER_PATH, codepoint_dir, grid_to_wgs84  # noqa: E402
 from directory.model import (  # noqa: E402
     DAYS,
     Access,
@@ -50,6 +50,9 @@ from directory.model import (  # noqa: E402
     Location,
     WhoFor,
 )
+from directory.places import GAZETTEER_PATH  # noqa: E402
+from directory.places.codepoint import codepoint_dir  # noqa: E402
+from directory.places.grid import grid_to_wgs84  # noqa: E402
 from directory.vocabulary import Vocabulary, load_vocabulary  # noqa: E402
 
 SERVICES = ROOT / "data" / "services"

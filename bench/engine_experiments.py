@@ -42,7 +42,7 @@ from search_bench import (  # noqa: E402
     signpost_request,
 )
 
-from directory.geocode import Gazetteer  # noqa: E402
+from directory.places import Gazetteer  # noqa: E402
 from directory.serialise import listing_from_dict  # noqa: E402
 from search import engine  # noqa: E402
 from search.build import build_index  # noqa: E402

@@ -63,7 +63,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def build(folder: Path):
-    from directory.geocode import default_gazetteer
+    from directory.places import default_gazetteer
     from directory.settings import Settings
     from search.publish import publish
 

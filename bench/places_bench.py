@@ -33,8 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from directory import postcode_index  # noqa: E402
-from directory.geocode import Gazetteer, codepoint_dir, read_codepoint_area  # noqa: E402
+from directory.places import Gazetteer, codepoint  # noqa: E402
+from directory.places.codepoint import codepoint_dir, read_codepoint_area  # noqa: E402
 
 
 def percentiles(times: list[float]) -> dict[str, float]:
@@ -47,7 +47,7 @@ def percentiles(times: list[float]) -> dict[str, float]:
 
 
 def sample(n: int, seed: int) -> list[str]:
-    table = Gazetteer()._postcodes()  # the default cache: built here if it is not yet
+    table = Gazetteer().postcode_table()  # the default cache: built here if it is not yet
     rng = random.Random(seed)
     picks = rng.sample(range(len(table)), n)
     out = []
@@ -85,7 +85,7 @@ _CHILD = r"""
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
 start = time.perf_counter()
-from directory.geocode import Gazetteer
+from directory.places import Gazetteer
 postcodes = json.loads(sys.stdin.read())
 g = Gazetteer()
 first = g.lookup_postcode(postcodes[0])
@@ -130,7 +130,7 @@ def build_once() -> dict[str, float]:
     assert folder is not None
     with tempfile.TemporaryDirectory() as cache:
         start = time.perf_counter()
-        table = postcode_index.load(folder, read_codepoint_area, Path(cache))
+        table = codepoint.load(folder, read_codepoint_area, Path(cache))
         seconds = time.perf_counter() - start
         size = sum(p.stat().st_size for p in Path(cache).rglob("*.npy"))
     return {"seconds": round(seconds, 2), "postcodes": len(table), "mb_on_disk": size >> 20}

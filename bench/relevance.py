@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import search.engine as engine_module  # noqa: E402
-from directory.geocode import default_gazetteer  # noqa: E402
+from directory.places import default_gazetteer  # noqa: E402
 from directory.validation import validate_paths  # noqa: E402
 from directory.vocabulary import load_vocabulary  # noqa: E402
 from search.build import build_index, document_text, locate  # noqa: E402

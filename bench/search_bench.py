@@ -487,7 +487,7 @@ def run_size(
 ) -> dict:
     from corpus import generate, load_sources
 
-    from directory.geocode import Gazetteer
+    from directory.places import Gazetteer
     from search.build import build_index
     from search.engine import SearchIndex, search
 

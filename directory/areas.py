@@ -4,7 +4,7 @@ Much of what a council funds has no venue: a phone line for Bristol's carers, ho
 for North Lincolnshire's older people. ``areas_served: [Bristol]`` says who can use it, and
 a search near BS1 should find it. This module turns what a volunteer writes into one
 canonical area, and a search place into the areas it lies in, both from the same offline
-gazetteer table as ``directory/geocode.py`` (``directory/data/gazetteer.tsv.gz``), so a
+gazetteer table as ``directory/places/`` (``directory/data/gazetteer.tsv.gz``), so a
 listing that validates is always found where it says it serves.
 
 Kinds of area, and the key the index files them under:
@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from directory.geocode import GAZETTEER_PATH, name_key, normalise_district, normalise_postcode
+from directory.places import GAZETTEER_PATH, name_key, normalise_district, normalise_postcode
 
 NATIONS = ("England", "Scotland", "Wales", "Northern Ireland")
 _AREA_LETTERS = re.compile(r"^[A-Z]{1,2}$")

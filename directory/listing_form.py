@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from directory.geocode import normalise_postcode
 from directory.languages import language_name
 from directory.model import Listing
+from directory.places import normalise_postcode
 from directory.problems import Problem
 from directory.review import yaml_text
 

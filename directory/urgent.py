@@ -35,7 +35,7 @@ BUNDLED_URGENT_HELP = Path(__file__).resolve().parent.parent / "data" / "urgent-
 FILE_NAME = "urgent-help.yaml"
 
 # The four UK nations, in the order the urgent-help page lists them; labels match
-# ``directory.geocode.Place.country``.
+# ``directory.places.Place.country``.
 NATIONS: dict[str, str] = {
     "england": "England",
     "scotland": "Scotland",

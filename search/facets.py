@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 
 from directory.areas import default_areas
-from directory.geocode import EARTH_RADIUS_MILES
 from directory.model import DAYS, Listing
+from directory.places import EARTH_RADIUS_MILES
 from directory.schedule import bank_holiday, nation_of
 
 FILE_NAME = "facets.json.gz"

@@ -20,8 +20,8 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from directory.geocode import Gazetteer, default_gazetteer, make_online_geocoder
 from directory.model import Listing
+from directory.places import Gazetteer, default_gazetteer, make_online_geocoder
 from directory.settings import Settings
 from directory.urgent import UrgentHelp, current_urgent_help
 from directory.vocabulary import Vocabulary, load_vocabulary, vocabulary_path

@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from directory.audience import who_for_text
-from directory.geocode import MILES_PER_KM, Place, miles_to_km
 from directory.languages import language_name
 from directory.model import ACCESSIBILITY, Listing, Location
+from directory.places import MILES_PER_KM, Place, miles_to_km
 from directory.schedule import describe_next, next_session
 from directory.serialise import listing_to_dict
 from directory.settings import Settings

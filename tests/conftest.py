@@ -129,7 +129,7 @@ def publish_data(settings):
     Returns the publish result, so a test can edit files, publish again and check what a
     running site then serves.
     """
-    from directory.geocode import default_gazetteer
+    from directory.places import default_gazetteer
     from search.publish import publish
 
     def run():
@@ -207,7 +207,7 @@ def make_site_app(folder: Path, **config):
     from datetime import datetime
 
     from app import create_app
-    from directory.geocode import default_gazetteer
+    from directory.places import default_gazetteer
     from directory.settings import Settings
     from search.engine import LONDON
     from search.publish import publish
@@ -287,7 +287,7 @@ def make_api_data(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def api_settings(tmp_path_factory: pytest.TempPathFactory):
     """Settings for a data folder of API_LISTINGS whose index is built (once per module)."""
-    from directory.geocode import default_gazetteer
+    from directory.places import default_gazetteer
     from directory.settings import Settings
     from search.publish import publish
 
@@ -328,7 +328,7 @@ def bundled():
     gazetteer (only the examples: see ``example_files``)."""
     from types import SimpleNamespace
 
-    from directory.geocode import default_gazetteer
+    from directory.places import default_gazetteer
     from directory.validation import validate_paths
     from directory.vocabulary import load_vocabulary
     from search.build import locate

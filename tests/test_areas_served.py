@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from directory.areas import default_areas, describe_served
-from directory.geocode import default_gazetteer
 from directory.load import load_text
+from directory.places import default_gazetteer
 from directory.validation import check_loaded, validate_paths
 from search.build import build_index, locate
 from search.engine import SearchIndex, search

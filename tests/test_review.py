@@ -252,8 +252,8 @@ def test_the_workflow_uses_the_plan():
 def test_every_bundled_example_stamps_cleanly():
     """Real files, with their own comments and layouts: only the two lines change, and the
     stamped listing still validates."""
-    from directory.geocode import default_gazetteer
     from directory.load import load_text
+    from directory.places import default_gazetteer
     from directory.validation import check_loaded
     from directory.vocabulary import load_vocabulary
     from tests.conftest import ROOT, example_files

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from directory.geocode import default_gazetteer
+from directory.places import default_gazetteer
 from directory.validation import validate_paths
 from search import scoring
 from search.build import build_index, locate, vocabulary_terms

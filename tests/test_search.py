@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from directory.geocode import default_gazetteer
+from directory.places import default_gazetteer
 from directory.validation import validate_paths
 from search.build import build_index, locate
 from search.engine import NoIndex, SearchIndex, search
@@ -418,7 +418,7 @@ def test_group_clauses_score_as_whoosh_does(built, text):
 
 
 def test_an_ambiguous_place_offers_the_others(built, vocab_module):
-    from directory.geocode import default_gazetteer
+    from directory.places import default_gazetteer
 
     response = search(
         built, SearchRequest(text="lonely", near="Minster"), vocab_module, default_gazetteer()

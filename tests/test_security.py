@@ -72,7 +72,7 @@ def test_listing_text_with_html_is_shown_as_text(client, settings, vocab):
     """Even a listing that reached the index another way (an import, a bug) stays text."""
     from dataclasses import replace
 
-    from directory.geocode import default_gazetteer
+    from directory.places import default_gazetteer
     from directory.validation import validate_paths
     from search.build import build_index, locate
 

@@ -112,7 +112,7 @@ def test_rebuilding_under_load_loses_nothing_and_never_mixes_builds(
     settings, template_text, tmp_path
 ):
     """Searches keep flowing to gunicorn's workers while the index is rebuilt four times."""
-    from directory.geocode import default_gazetteer
+    from directory.places import default_gazetteer
     from search.publish import publish
 
     folder = settings.services_dir / "thanet"

@@ -27,9 +27,9 @@ from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLo
 from werkzeug.datastructures import MultiDict
 
 from directory import wording
-from directory.geocode import ATTRIBUTION
 from directory.languages import language_name
 from directory.model import ACCESSIBILITY, Listing
+from directory.places import ATTRIBUTION
 from directory.schedule import describe_next, next_session
 from directory.serialise import listing_from_dict
 from search.coverage import describe_coverage

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from directory.geocode import distance_km, normalise_postcode
 from directory.model import DELIVERY
 from directory.oruk.fields import accessibility_from, session_from
 from directory.oruk.read import plain, records, sentence_cut
+from directory.places import distance_km, normalise_postcode
 from directory.validation import PostcodeLookup
 
 _NATIONAL_AREAS = {"united kingdom", "uk", "national", "nationwide", "great britain", "gb"}

@@ -14,7 +14,7 @@ from directory import model
 from directory.languages import language_code
 from directory.load import KeyPath, LoadedFile
 from directory.model import Listing
-from directory.postcodes import is_northern_ireland, likely_postcode, normalise_postcode
+from directory.places.postcodes import is_northern_ireland, likely_postcode, normalise_postcode
 from directory.problems import quote
 from directory.validation.fields import (
     ACCESS_FIELDS,

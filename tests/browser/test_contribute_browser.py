@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from directory.geocode import default_gazetteer
 from directory.load import load_text
+from directory.places import default_gazetteer
 from directory.validation import check_loaded
 from directory.vocabulary import load_vocabulary
 from tests.browser.conftest import ROOT, SCREENSHOTS, screenshot

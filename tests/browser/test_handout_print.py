@@ -117,7 +117,7 @@ def print_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from werkzeug.serving import make_server
 
     from app import create_app
-    from directory.geocode import default_gazetteer
+    from directory.places import default_gazetteer
     from directory.settings import Settings
     from search.engine import LONDON
     from search.publish import publish

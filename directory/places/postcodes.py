@@ -1,6 +1,6 @@
 """UK postcode shapes: canonical forms, districts, and the postcode someone meant.
 
-Pure functions of text, shared by the gazetteer (directory/geocode.py) and the validator.
+Pure functions of text, shared by the gazetteer (gazetteer.py) and the validator.
 Shape only: whether a postcode exists is the gazetteer's job.
 """
 

