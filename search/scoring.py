@@ -23,12 +23,17 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from whoosh.query import And, AndNot, Or, Query, Term
 from whoosh.scoring import BM25FScorer, WeightScorer
+
+if TYPE_CHECKING:
+    from whoosh.matching import Matcher
+    from whoosh.searching import Searcher
 
 # Cache at most this many postings (document numbers + scores, 12 bytes each) per build.
 MAX_CACHED_POSTINGS = 4_000_000
@@ -48,6 +53,8 @@ FREQUENT_MIN_DOCS = 200
 
 def supported(query: Query | None) -> bool:
     """Whether ``query`` is made only of terms, ORs, ANDs and AND NOTs (what Signpost builds)."""
+    if query is None:
+        return False
     if type(query) is Term:
         return True
     if type(query) is AndNot:
@@ -61,7 +68,9 @@ class PostingArrays:
     """Postings written at build time: (docnums, unboosted scores) per (field, term), in two
     memory-mapped arrays that every thread and every worker process of a host share."""
 
-    def __init__(self, spans: dict[str, dict[str, tuple[int, int]]], ids, scores) -> None:
+    def __init__(
+        self, spans: dict[str, dict[str, tuple[int, int]]], ids: np.ndarray, scores: np.ndarray
+    ) -> None:
         self.spans = spans
         self.ids = ids
         self.scores = scores
@@ -92,7 +101,7 @@ class PostingArrays:
 
 
 def write_posting_arrays(
-    folder: Path, searcher, terms: Iterable[tuple[str, str]], doc_count: int
+    folder: Path, searcher: Searcher, terms: Iterable[tuple[str, str]], doc_count: int
 ) -> int:
     """Write the postings of ``terms`` (and of every frequent name or body term) as arrays
     beside the Whoosh files, scored exactly as ``TermScorer`` scores them; returns how many
@@ -158,7 +167,7 @@ class TermScorer:
         self.blockwise = False
         self.checked = False
 
-    def check(self, searcher) -> list[str]:
+    def check(self, searcher: Searcher) -> list[str]:
         """Prove the fast paths on this build, against Whoosh's public API, and use them only
         if they give the same answers. Returns what failed (logged as an error), or []."""
         problems: list[str] = []
@@ -203,18 +212,22 @@ class TermScorer:
             )
         return problems
 
-    def _check_arrays(self, searcher) -> list[str]:
+    def _check_arrays(self, searcher: Searcher) -> list[str]:
         """The build's posting arrays agree with what this scorer reads from Whoosh (its
         fast paths already proven against the public API) on the first, middle and last
         terms written."""
-        terms = self.arrays.terms() if self.arrays is not None else []
-        if not terms:
+        arrays = self.arrays
+        terms = arrays.terms() if arrays is not None else []
+        if arrays is None or not terms:
             return []
         probe = TermScorer(self.doc_count)
         probe.fast_lengths, probe.blockwise = self.fast_lengths, self.blockwise
         for field, text in dict.fromkeys((terms[0], terms[len(terms) // 2], terms[-1])):
             try:
-                ids, scores = self.arrays.get(field, text)
+                found = arrays.get(field, text)
+                if found is None:
+                    return [f"posting arrays cannot be read (no {field}:{text})"]
+                ids, scores = found
                 want_ids, want_scores = probe._read(searcher, field, text)
             except Exception as error:  # noqa: BLE001
                 return [f"posting arrays cannot be read ({error!r})"]
@@ -222,7 +235,7 @@ class TermScorer:
                 return [f"posting arrays differ from the index for {field}:{text}"]
         return []
 
-    def warm(self, searcher, terms: Iterable[tuple[str, str]]) -> None:
+    def warm(self, searcher: Searcher, terms: Iterable[tuple[str, str]]) -> None:
         """Read, before any search needs them, the field lengths and the postings of
         ``terms``: from the build's posting arrays (read through once, so their pages are
         in memory), or from Whoosh for a build without them."""
@@ -235,7 +248,7 @@ class TermScorer:
         for field, text in terms:
             self.postings(searcher, field, text)
 
-    def scores(self, searcher, query: Query) -> tuple[np.ndarray, np.ndarray]:
+    def scores(self, searcher: Searcher, query: Query) -> tuple[np.ndarray, np.ndarray]:
         """Scores of every document matching ``query``: (docnums, scores), as Whoosh sums them.
 
         ``query`` must pass ``supported()``. An OR adds the scores of the parts that match;
@@ -245,7 +258,7 @@ class TermScorer:
         docnums = np.flatnonzero(hit)
         return docnums, total[docnums]
 
-    def _evaluate(self, searcher, query: Query) -> tuple[np.ndarray, np.ndarray]:
+    def _evaluate(self, searcher: Searcher, query: Query) -> tuple[np.ndarray, np.ndarray]:
         """Dense (scores, matched) arrays for ``query``, combining parts as Whoosh does."""
         if type(query) is Term:
             total = np.zeros(self.doc_count, dtype=np.float64)
@@ -283,7 +296,7 @@ class TermScorer:
             total *= query.boost
         return total, hit
 
-    def postings(self, searcher, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def postings(self, searcher: Searcher, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Document numbers and unboosted BM25F scores of one term (cached per build)."""
         arrays = self.arrays
         if arrays is not None:
@@ -306,7 +319,7 @@ class TermScorer:
                     self._cached -= old_ids.size
         return found
 
-    def _read(self, searcher, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def _read(self, searcher: Searcher, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         reader = searcher.reader()
         if field not in searcher.schema or (field, text) not in reader:
             return _EMPTY
@@ -328,7 +341,7 @@ class TermScorer:
             base = np.fromiter(_each_score(matcher), dtype=np.float64, count=ids.size)
         return ids, base.astype(np.float64)
 
-    def _field_lengths(self, searcher, field: str) -> np.ndarray:
+    def _field_lengths(self, searcher: Searcher, field: str) -> np.ndarray:
         with self._lock:
             lengths = self._lengths.get(field)
         if lengths is None:
@@ -341,7 +354,7 @@ class TermScorer:
         return lengths
 
 
-def _fast_lengths(searcher, field: str, doc_count: int) -> np.ndarray:
+def _fast_lengths(searcher: Searcher, field: str, doc_count: int) -> np.ndarray:
     """Every document's stored length of ``field``, read from the codec's length column in
     one pass (a millisecond at 100,000 documents, against a second through the public API).
     Private to whoosh-reloaded 2.7.5: ``TermScorer.check`` proves it before it is used."""
@@ -356,7 +369,7 @@ def _fast_lengths(searcher, field: str, doc_count: int) -> np.ndarray:
     return decode[raw]
 
 
-def _public_lengths(searcher, field: str, doc_count: int) -> np.ndarray:
+def _public_lengths(searcher: Searcher, field: str, doc_count: int) -> np.ndarray:
     """The same lengths through Whoosh's public API, a document at a time (at least 1)."""
     length = searcher.doc_field_length
     return np.array(
@@ -364,7 +377,7 @@ def _public_lengths(searcher, field: str, doc_count: int) -> np.ndarray:
     )
 
 
-def _blockwise_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+def _blockwise_postings(matcher: Matcher) -> tuple[np.ndarray, np.ndarray]:
     """All postings of a term as (ids, weights), a block at a time (private to the codec;
     ``TermScorer.check`` proves it first)."""
     id_blocks: list[np.ndarray] = []
@@ -380,7 +393,7 @@ def _blockwise_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(id_blocks), np.concatenate(weight_blocks)
 
 
-def _public_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+def _public_postings(matcher: Matcher) -> tuple[np.ndarray, np.ndarray]:
     """The same postings through the matcher's public API, a posting at a time."""
     ids: list[int] = []
     weights: list[float] = []
@@ -393,7 +406,7 @@ def _public_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
     return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float64)
 
 
-def _scored_field(searcher) -> str | None:
+def _scored_field(searcher: Searcher) -> str | None:
     """A field scored with lengths (BM25F), to prove the fast paths on."""
     for name in ("body", "name"):
         if name in searcher.schema and searcher.schema[name].scorable:
@@ -401,7 +414,7 @@ def _scored_field(searcher) -> str | None:
     return None
 
 
-def _sample_term(searcher, field: str) -> str | None:
+def _sample_term(searcher: Searcher, field: str) -> str | None:
     """The field's most frequent term among its first few, so the probe spans blocks."""
     best: tuple[int, str] | None = None
     for number, (text, info) in enumerate(searcher.reader().iter_field(field)):
@@ -413,7 +426,7 @@ def _sample_term(searcher, field: str) -> str | None:
     return best[1] if best else None
 
 
-def _each_score(matcher):
+def _each_score(matcher: Matcher) -> Iterator[float]:
     while matcher.is_active():
         yield matcher.score()
         matcher.next()
