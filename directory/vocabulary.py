@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from directory.problems import quote
 from directory.settings import data_file
 
 BUNDLED_VOCABULARY = Path(__file__).resolve().parent.parent / "data" / "needs.yaml"
@@ -52,7 +53,17 @@ class Group:
     members_only: bool = False
 
 
+@dataclass(frozen=True)
+class Category:
+    """A heading on the "Browse by need" page and the needs under it, in page order."""
+
+    id: str
+    label: str
+    needs: tuple[str, ...] = ()
+
+
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_CATEGORY_FIELDS = ("id", "label", "needs")
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity, so it can key caches
@@ -60,6 +71,7 @@ class Vocabulary:
     needs: dict[str, Need]
     groups: dict[str, Group]
     source: str = ""
+    categories: tuple[Category, ...] = ()  # "Browse by need"; a need in none is "Other help"
 
     def need_label(self, need_id: str) -> str:
         need = self.needs.get(need_id)
@@ -167,7 +179,61 @@ def parse_vocabulary(document: object, source: str = "needs.yaml") -> Vocabulary
             misspellings=_strings(entry.get("misspellings"), f"{where}.misspellings"),
             members_only=members_only,
         )
-    return Vocabulary(needs=needs, groups=groups, source=source)
+    categories = _categories(document.get("categories"), needs, source)
+    return Vocabulary(needs=needs, groups=groups, source=source, categories=categories)
+
+
+def _categories(value: object, needs: dict[str, Need], source: str) -> tuple[Category, ...]:
+    """The ``categories:`` section: each heading's id, label and need ids, each need once."""
+    if value is None:
+        return ()
+    example = "  - id: people\n    label: Meeting people\n    needs: [loneliness, bereavement]"
+    if not isinstance(value, list):
+        raise VocabularyError(
+            f"{source}: 'categories' must be a list of categories, like:\n{example}"
+        )
+    categories: dict[str, Category] = {}
+    placed: dict[str, str] = {}
+    for index, entry in enumerate(value):
+        where = f"{source}: categories[{index}]"
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            raise VocabularyError(f"{where} needs an 'id', like:\n{example}")
+        category_id = entry["id"]
+        if not _ID.match(category_id):
+            raise VocabularyError(
+                f"{where}: id {quote(category_id)} must be lowercase words and hyphens."
+            )
+        where = f"{where} ('{category_id}')"
+        if category_id in categories:
+            raise VocabularyError(f"{where}: the id is used twice. Use another id.")
+        for key in entry:
+            if key not in _CATEGORY_FIELDS:
+                guess = difflib.get_close_matches(str(key), _CATEGORY_FIELDS, n=1)
+                hint = f"Did you mean '{guess[0]}'?" if guess else "Use id, label and needs."
+                raise VocabularyError(f"{where}: unknown field {quote(key)}. {hint}")
+        label = entry.get("label")
+        if not isinstance(label, str) or not label.strip():
+            raise VocabularyError(f"{where} needs a 'label', like: label: Meeting people")
+        need_ids = entry.get("needs")
+        if not isinstance(need_ids, list) or not all(isinstance(n, str) for n in need_ids):
+            raise VocabularyError(
+                f"{where}: 'needs' must be a list of need ids, like: needs: [loneliness, food]"
+            )
+        for need_id in need_ids:
+            if need_id not in needs:
+                guess = difflib.get_close_matches(need_id, list(needs), n=1)
+                hint = f"Did you mean '{guess[0]}'?" if guess else "Use an id from 'needs:'."
+                raise VocabularyError(
+                    f"{where}: {quote(need_id)} is not a need in this file. {hint}"
+                )
+            if need_id in placed:
+                raise VocabularyError(
+                    f"{where}: '{need_id}' is already under '{placed[need_id]}'. "
+                    "A need goes under one category only: delete one."
+                )
+            placed[need_id] = category_id
+        categories[category_id] = Category(category_id, label.strip(), tuple(need_ids))
+    return tuple(categories.values())
 
 
 def vocabulary_path(data_dir: str | os.PathLike[str] | None) -> Path:

@@ -60,66 +60,6 @@ ERROR_ANCHORS = {
     "per_page": "q",
 }
 
-# Needs grouped into friendly categories for "Browse by need". The vocabulary itself has no
-# categories (it is about words); a need not named here is shown under "Other help".
-NEED_CATEGORIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    (
-        "people",
-        "Meeting people and feeling better",
-        ("loneliness", "bereavement", "mental-wellbeing", "volunteering", "carers"),
-    ),
-    (
-        "active",
-        "Getting out and being active",
-        ("physical-activity", "walking", "gardening", "falls-prevention"),
-    ),
-    (
-        "creative",
-        "Hobbies, learning and skills",
-        (
-            "arts-and-crafts",
-            "music-and-singing",
-            "learning",
-            "digital-skills",
-            "english-language",
-            "employment",
-        ),
-    ),
-    (
-        "health",
-        "Living with a health condition",
-        (
-            "diabetes",
-            "heart-health",
-            "healthy-weight",
-            "long-term-conditions",
-            "chronic-pain",
-            "breathing",
-            "cancer-support",
-            "dementia",
-            "hearing-and-sight",
-            "learning-disabilities",
-            "stop-smoking",
-            "alcohol-and-drugs",
-        ),
-    ),
-    (
-        "money",
-        "Money, food and home",
-        (
-            "debt-and-money",
-            "benefits",
-            "advocacy",
-            "food",
-            "housing",
-            "keeping-warm",
-            "home-support",
-            "transport",
-        ),
-    ),
-    ("family", "Family and safety", ("parenting", "domestic-abuse")),
-)
-
 
 @dataclass
 class NeedEntry:
@@ -141,29 +81,32 @@ class NeedCategory:
 
 
 def need_categories(vocab: Vocabulary, counts: Mapping[str, int]) -> list[NeedCategory]:
-    """The vocabulary's needs in friendly groups, each with how many services meet it.
+    """The vocabulary's needs under its ``categories:``, each with how many services meet it.
 
-    Needs with no services are left out, so every link on the page finds something.
+    Needs with no services are left out, so every link on the page finds something. A need
+    under no category is shown under "Other help" (or the file's own "other" category), so a
+    data folder's new need never vanishes; with no categories at all, all are under one.
     """
-    placed: set[str] = set()
+    placed = {need_id for category in vocab.categories for need_id in category.needs}
+    unplaced = tuple(need_id for need_id in vocab.needs if need_id not in placed)
+    sections = [(c.id, c.label, c.needs) for c in vocab.categories]
+    if unplaced:
+        other = next((i for i, (cid, _, _) in enumerate(sections) if cid == "other"), None)
+        if other is None:
+            label = "Other help" if vocab.categories else "All kinds of help"
+            sections.append(("other", label, unplaced))
+        else:
+            cid, label, need_ids = sections[other]
+            sections[other] = (cid, label, need_ids + unplaced)
     categories: list[NeedCategory] = []
-    for category_id, label, need_ids in NEED_CATEGORIES:
-        entries = []
-        for need_id in need_ids:
-            need = vocab.needs.get(need_id)
-            if need is None or not counts.get(need_id):
-                continue
-            placed.add(need_id)
-            entries.append(NeedEntry(need.id, need.label, need.description, counts[need_id]))
+    for category_id, label, need_ids in sections:
+        entries = [
+            NeedEntry(need.id, need.label, need.description, counts[need.id])
+            for need in (vocab.needs[need_id] for need_id in need_ids)
+            if counts.get(need.id)
+        ]
         if entries:
             categories.append(NeedCategory(category_id, label, entries))
-    others = [
-        NeedEntry(need.id, need.label, need.description, counts[need.id])
-        for need in vocab.needs.values()
-        if need.id not in placed and counts.get(need.id)
-    ]
-    if others:
-        categories.append(NeedCategory("other", "Other help", others))
     return categories
 
 
