@@ -55,11 +55,14 @@ class ImportedListing:
     notes: list[str] = field(default_factory=list)  # what could not be mapped
 
     def messages(self) -> list[str]:
+        """What could not be mapped, each naming the service, as the command line prints it."""
         return [f"service {self.label}: {note}" for note in self.notes]
 
 
 @dataclass
 class ImportResult:
+    """Every service of one document mapped, with ids unique within it."""
+
     listings: list[ImportedListing]
     problems: list[str] = field(default_factory=list)  # about the document, not one service
 
