@@ -6,41 +6,32 @@ that the command line uses.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
-from directory.settings import Settings
+from directory.settings import Settings, SiteSettings
 from search.engine import NoIndex
 from search.live import LiveDirectory
 
-# Site settings, each read from the environment variable of the same name (see README).
-SITE_DEFAULTS: dict[str, str] = {
-    "SIGNPOST_SERVICE_NAME": "Signpost",
-    "SIGNPOST_ORGANISATION_NAME": "",
-    "SIGNPOST_LOGO": "",  # "nhs" for an NHS organisation's deployment, or an image URL/path
-    "SIGNPOST_REPORT_EMAIL": "",  # older name of SIGNPOST_DIRECTORY_EMAIL
-    "SIGNPOST_DIRECTORY_EMAIL": "",  # the directory team: reports and the form's emails go here
-    "SIGNPOST_REPOSITORY_URL": "",  # e.g. https://github.com/ORG/REPO for issues and sources
-    "SIGNPOST_REPOSITORY_BRANCH": "main",
-    "SIGNPOST_PUBLIC_URL": "",  # e.g. https://signpost.example.org, for QR codes and links
-}
-
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app; ``config`` overrides settings (tests pass a temporary data folder)."""
+    """Build the app over one ``Settings`` object, read once.
+
+    ``config`` holds Flask options (``TESTING``), overrides of settings by their variable
+    names (``SIGNPOST_DATA``, ``SIGNPOST_PUBLIC_URL``... beat the environment), a ready
+    ``SIGNPOST_SETTINGS`` object (``signpost serve`` builds one from its options), and the
+    tests' ``SIGNPOST_CLOCK`` and ``SIGNPOST_GAZETTEER``. Views read the settings from
+    ``app.config["SIGNPOST_SETTINGS"]``, never from the environment.
+    """
     app = Flask(__name__, instance_relative_config=False)
     config = dict(config or {})
-    settings = Settings.from_env(
-        config.pop("SIGNPOST_DATA", None), config.pop("SIGNPOST_INDEX", None)
-    )
-    app.config.update(SIGNPOST_SETTINGS=settings, **SITE_DEFAULTS)
-    app.config.from_prefixed_env("SIGNPOST")
-    # Branding and contact settings keep their SIGNPOST_ names (from_prefixed_env strips it).
-    app.config.update({key: os.environ[key] for key in SITE_DEFAULTS if os.environ.get(key)})
+    given: Settings | None = config.pop("SIGNPOST_SETTINGS", None)
+    overrides = {name: config.pop(name) for name in Settings.names() if name in config}
+    settings = given.updated(overrides) if given else Settings.from_env(overrides=overrides)
     app.config.update(config)
+    app.config["SIGNPOST_SETTINGS"] = settings
     app.extensions["signpost.live"] = LiveDirectory(settings, config.get("SIGNPOST_GAZETTEER"))
 
     from serving import init_access_log
@@ -87,15 +78,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.context_processor
     def branding() -> dict[str, Any]:
-        logo = str(app.config.get("SIGNPOST_LOGO") or "").strip()
+        site: SiteSettings = app.config["SIGNPOST_SETTINGS"].site
+        logo = site.logo
         return {
-            "service_name": app.config["SIGNPOST_SERVICE_NAME"],
-            "organisation_name": app.config["SIGNPOST_ORGANISATION_NAME"],
+            "service_name": site.service_name,
+            "organisation_name": site.organisation_name,
             "nhs_logo": logo.lower() == "nhs",
             "logo_src": "" if logo.lower() in ("", "nhs", "none") else logo,
-            "report_email": app.config.get("SIGNPOST_DIRECTORY_EMAIL")
-            or app.config["SIGNPOST_REPORT_EMAIL"],
-            "repository_url": app.config["SIGNPOST_REPOSITORY_URL"],
+            "report_email": site.team_email,
+            "repository_url": site.repository_url,
         }
 
     return app

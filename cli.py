@@ -7,14 +7,13 @@ API and the command line always give the same answers.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from datetime import date
 from pathlib import Path
 
 import click
 
-from directory.settings import Settings
+from directory.settings import SettingError, Settings
 from directory.stale import stale_listings
 from directory.vocabulary import VocabularyError, load_vocabulary, vocabulary_path
 from insights.cli import report as report_command
@@ -33,8 +32,14 @@ index_option = click.option(
 )
 
 
-def _settings(data_dir: Path | None, index_dir: Path | None = None) -> Settings:
-    return Settings.from_env(data_dir, index_dir)
+def _settings(
+    data_dir: Path | None = None, index_dir: Path | None = None, **overrides: object
+) -> Settings:
+    """The settings, read once: options (``overrides`` by variable name) beat the environment."""
+    try:
+        return Settings.from_env(data_dir, index_dir, overrides=overrides)
+    except SettingError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _vocabulary(settings: Settings):
@@ -53,7 +58,7 @@ def _gazetteer():
     if _GAZETTEER is None:
         from search.live import gazetteer_for
 
-        _GAZETTEER = gazetteer_for(Settings.from_env())
+        _GAZETTEER = gazetteer_for(_settings())
     return _GAZETTEER
 
 
@@ -180,8 +185,8 @@ def stale(
             issues,
             months=limit,
             today=date.today(),
-            repository_url=repository_url or os.environ.get("SIGNPOST_REPOSITORY_URL", ""),
-            branch=os.environ.get("SIGNPOST_REPOSITORY_BRANCH", "") or "main",
+            repository_url=repository_url or settings.site.repository_url,
+            branch=settings.site.repository_branch,
         )
         click.echo(json.dumps(plan, indent=2, ensure_ascii=False))
         if report.problems:
@@ -515,36 +520,21 @@ def serve(host, port, workers, threads, data_dir, index_dir) -> None:
     Build the index first with 'signpost index'; a running server picks up each new build
     by itself, so publishing changes never needs a restart.
     """
-    import os
-
     from search.build import current_build
-    from serving import (
-        DEFAULT_THREADS,
-        DEFAULT_WORKER_CLASS,
-        WORKER_CLASSES,
-        default_workers,
-        run_gunicorn,
-    )
+    from serving import default_workers, run_gunicorn
 
-    settings = _settings(data_dir, index_dir)
+    settings = _settings(data_dir, index_dir, SIGNPOST_WORKERS=workers, SIGNPOST_THREADS=threads)
     if current_build(settings.index_dir) is None:
         click.echo(
             f"Warning: no index at {settings.index_dir} yet; pages will say the directory is "
             "not ready until 'signpost index' has run.",
             err=True,
         )
-    workers = workers or _int_env("SIGNPOST_WORKERS") or default_workers()
-    threads = threads or _int_env("SIGNPOST_THREADS") or DEFAULT_THREADS
-    worker_class = os.environ.get("SIGNPOST_WORKER_CLASS", "").strip() or DEFAULT_WORKER_CLASS
-    if worker_class not in WORKER_CLASSES:
-        raise click.ClickException(
-            f"SIGNPOST_WORKER_CLASS must be one of {', '.join(WORKER_CLASSES)}, "
-            f"not {worker_class!r}."
-        )
-    os.environ["SIGNPOST_DATA"] = str(settings.data_dir)
-    os.environ["SIGNPOST_INDEX"] = str(settings.index_dir)
+    workers = settings.serve.workers or default_workers()
+    threads = settings.serve.threads
+    worker_class = settings.serve.worker_class
     if host not in ("127.0.0.1", "localhost", "::1") and not (
-        os.environ.get("SIGNPOST_PUBLIC_URL") or os.environ.get("SIGNPOST_TRUSTED_HOSTS")
+        settings.site.public_url or settings.site.trusted_hosts
     ):
         click.echo(
             "Warning: neither SIGNPOST_PUBLIC_URL nor SIGNPOST_TRUSTED_HOSTS is set, so only "
@@ -558,9 +548,10 @@ def serve(host, port, workers, threads, data_dir, index_dir) -> None:
     )
 
     def factory():
+        # Runs in each worker after the fork: the settings travel in this closure.
         from app import create_app
 
-        return create_app()
+        return create_app({"SIGNPOST_SETTINGS": settings})
 
     run_gunicorn(
         factory,
@@ -569,16 +560,8 @@ def serve(host, port, workers, threads, data_dir, index_dir) -> None:
         workers=workers,
         threads=threads,
         worker_class=worker_class,
+        access_log=settings.serve.access_log,
     )
-
-
-def _int_env(name: str) -> int | None:
-    from directory.settings import SettingError, int_env
-
-    try:
-        return int_env(name, None, minimum=1)
-    except SettingError as error:
-        raise click.ClickException(str(error)) from None
 
 
 @main.command()
@@ -678,8 +661,6 @@ def export(
     Reads the live search index when one is built (what the site is showing), otherwise
     validates the data folder and exports the listings that pass.
     """
-    import os
-
     from directory.oruk import directory_to_hsds, listings_to_csv
 
     settings = _settings(data_dir, index_dir)
@@ -694,7 +675,7 @@ def export(
             place = gazetteer.lookup_postcode(postcode)
             return place.country if place is not None else ""
 
-        base = base_url if base_url is not None else os.environ.get("SIGNPOST_PUBLIC_URL", "")
+        base = base_url if base_url is not None else settings.site.public_url
         document = directory_to_hsds(listings, vocab, base_url=base, region_for=region)
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
         missing = sum(1 for service in document["contents"] if "url" not in service)

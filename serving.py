@@ -23,6 +23,8 @@ from typing import Any
 
 from flask import Flask, g, request
 
+from directory.settings import WORKER_CLASSES, ServeSettings
+
 log = logging.getLogger("signpost.access")
 STARTED = "signpost.started"  # the WSGI environ key holding when a request reached the app
 UNROUTED = "(no such page)"  # logged instead of the path of a request that matched no route
@@ -34,14 +36,13 @@ def default_workers(cpus: int | None = None) -> int:
     return max(1, min(cpus, 8))
 
 
-DEFAULT_THREADS = 2  # more threads per worker only contend for the GIL (bench/load.py)
+DEFAULT_THREADS = ServeSettings.threads  # more only contend for the GIL (bench/load.py)
 
 # gevent workers read every connection's request in a greenlet, so a client that sends its
 # headers slowly (or never) holds a few kilobytes, not one of a handful of threads: with
 # gthread, four such clients stopped a default server (bench/slow_clients.py). "gthread"
 # stays available through SIGNPOST_WORKER_CLASS for hosts without gevent.
-WORKER_CLASSES = ("gevent", "gthread")
-DEFAULT_WORKER_CLASS = "gevent"
+DEFAULT_WORKER_CLASS = ServeSettings.worker_class
 # Seconds a client has to send a whole request line and headers (and to send the next
 # request on a kept-alive connection) before the connection is closed.
 HEADER_TIMEOUT = 5
@@ -137,9 +138,10 @@ def keep_logs_private(*loggers: logging.Logger) -> None:
             logger.addFilter(PrivateLogFilter())
 
 
-def configure_access_log(stream=None) -> None:
-    """Send ``signpost.access`` lines to stderr (or ``stream``), where gunicorn's logs go."""
-    if os.environ.get("SIGNPOST_ACCESS_LOG", "on").strip().lower() in ("off", "0", "false"):
+def configure_access_log(stream=None, *, enabled: bool = True) -> None:
+    """Send ``signpost.access`` lines to stderr (or ``stream``), where gunicorn's logs go;
+    ``enabled=False`` (``SIGNPOST_ACCESS_LOG=off``) turns them off."""
+    if not enabled:
         log.disabled = True
         return
     if not any(getattr(h, "_signpost", False) for h in log.handlers):
@@ -209,8 +211,13 @@ def run_gunicorn(
     threads: int = DEFAULT_THREADS,
     timeout: int = 30,
     worker_class: str = DEFAULT_WORKER_CLASS,
+    access_log: bool = True,
 ) -> None:
-    """Serve ``app_factory()`` with gunicorn's gevent (or threaded) workers until interrupted."""
+    """Serve ``app_factory()`` with gunicorn's gevent (or threaded) workers until interrupted.
+
+    Each worker calls ``app_factory`` after the fork; the settings it needs travel in its
+    closure (``signpost serve`` passes them there), never through ``os.environ``.
+    """
     from gunicorn.app.base import BaseApplication
 
     if worker_class not in WORKER_CLASSES:
@@ -244,7 +251,7 @@ def run_gunicorn(
                 self.cfg.set(key, value)
 
         def load(self):
-            configure_access_log()
+            configure_access_log(enabled=access_log)
             app = app_factory()
             warm_up(app)
             return app

@@ -7,13 +7,12 @@ suppressed exactly as on the /insights page.
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import click
 
-from directory.settings import Settings
+from directory.settings import SettingError, Settings
 from insights import export
 from insights import report as r
 from insights.store import Store, StoreError, database_url, default_url
@@ -26,15 +25,6 @@ def _date(_ctx, _param, value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date: write it like 2026-09-01.") from None
-
-
-def _threshold() -> int:
-    raw = os.environ.get("SIGNPOST_SUPPRESS_BELOW", "").strip()
-    if raw and (not raw.isdigit() or int(raw) < 1):
-        raise click.ClickException(
-            f"SIGNPOST_SUPPRESS_BELOW must be a whole number from 1, not {raw!r}."
-        )
-    return int(raw) if raw else r.DEFAULT_THRESHOLD
 
 
 @click.command("report")
@@ -78,15 +68,20 @@ def report(
 
     Works offline on a copy of the database: signpost report --database copy.sqlite3
     """
-    settings = Settings.from_env(data_dir, index_dir)
-    raw = database or os.environ.get("SIGNPOST_DATABASE_URL", "")
+    try:
+        settings = Settings.from_env(
+            data_dir, index_dir, overrides={"SIGNPOST_DATABASE_URL": database}
+        )
+    except SettingError as error:
+        raise click.ClickException(str(error)) from None
+    raw = settings.site.database_url
     url = database_url(raw) if raw else default_url(settings.index_dir.parent)
     today = datetime.now().date()
     until = until or today
     since = since or until - timedelta(weeks=r.DEFAULT_WEEKS - 1)
     if since > until:
         raise click.BadParameter("--since must be on or before --until.", param_hint="--since")
-    threshold = _threshold()
+    threshold = settings.site.suppress_below
     try:
         store = Store.open(url, readonly=True)
     except StoreError as error:

@@ -6,8 +6,10 @@ they can break files freely.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -224,6 +226,22 @@ def make_site_app(folder: Path, **config):
             **config,
         }
     )
+
+
+@contextlib.contextmanager
+def configured(app, **values: str) -> Iterator[None]:
+    """Change a built app's settings for a moment, by variable name, then put them back.
+
+    ``with configured(site_app, SIGNPOST_PUBLIC_URL="https://x.example"): ...`` (the app
+    reads its one settings object, so setting ``app.config["SIGNPOST_PUBLIC_URL"]`` does
+    nothing).
+    """
+    before = app.config["SIGNPOST_SETTINGS"]
+    app.config["SIGNPOST_SETTINGS"] = before.updated(values)
+    try:
+        yield
+    finally:
+        app.config["SIGNPOST_SETTINGS"] = before
 
 
 @pytest.fixture(scope="session")

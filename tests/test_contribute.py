@@ -184,11 +184,10 @@ def test_a_good_listing_comes_back_as_yaml_that_validates(site_app):
 
 
 def test_where_a_checked_listing_can_go(site_app):
-    site_app.config["SIGNPOST_DIRECTORY_EMAIL"] = "team@example.org"
-    try:
+    from tests.conftest import configured
+
+    with configured(site_app, SIGNPOST_DIRECTORY_EMAIL="team@example.org"):
         page = site_app.test_client().post("/contribute", data=GOOD).get_data(as_text=True)
-    finally:
-        site_app.config["SIGNPOST_DIRECTORY_EMAIL"] = ""
     text = yaml_on(page)
     github = unescape(re.search(r'href="(https://github\.com/[^"]+)" rel="noopener" id=', page)[1])
     parts = urlsplit(github)

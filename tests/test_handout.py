@@ -280,16 +280,15 @@ def test_a_list_without_a_believable_start_is_cleared(site, value):
 
 
 def test_the_maximum_age_is_a_setting(site_app):
-    site_app.config["SIGNPOST_SHORTLIST_MAX_MINUTES"] = "10"
-    try:
+    from tests.conftest import configured
+
+    with configured(site_app, SIGNPOST_SHORTLIST_MAX_MINUTES="10"):
         client = site_app.test_client()
         client.set_cookie("shortlist", f"{STARTED - 11 * 60}:{SHED}")
         assert "nothing on your shortlist" in client.get("/shortlist/").get_data(as_text=True)
         client.set_cookie("shortlist", f"{STARTED - 9 * 60}:{SHED}")
         page = client.get("/shortlist/").get_data(as_text=True)
         assert "for 10 minutes at most (this one clears itself at 9:31am)" in page
-    finally:
-        site_app.config.pop("SIGNPOST_SHORTLIST_MAX_MINUTES")
 
 
 @pytest.mark.parametrize(
@@ -330,11 +329,10 @@ def test_describe_minutes():
 def test_privacy_notice_says_how_long_a_list_lasts(site_app):
     client = site_app.test_client()
     assert "We also clear a list 1 hour after it was started" in client.get("/privacy").text
-    site_app.config["SIGNPOST_SHORTLIST_MAX_MINUTES"] = "20"
-    try:
+    from tests.conftest import configured
+
+    with configured(site_app, SIGNPOST_SHORTLIST_MAX_MINUTES="20"):
         page = client.get("/privacy").text
-    finally:
-        site_app.config.pop("SIGNPOST_SHORTLIST_MAX_MINUTES")
     assert "We also clear a list 20 minutes after it was started" in page
     assert "We do not keep the note a link worker writes on your handout" in page
 

@@ -72,15 +72,13 @@ def test_summary_as_json(site):
 
 
 def test_configured_snomed_codes_are_recorded(site_app):
-    site_app.config["SIGNPOST_SNOMED_CODES"] = (
-        f"{CODES}; 1082641000000106|Signposting to social prescribing service"
-    )
-    try:
+    from tests.conftest import configured
+
+    codes = f"{CODES}; 1082641000000106|Signposting to social prescribing service"
+    with configured(site_app, SIGNPOST_SNOMED_CODES=codes):
         client = site_app.test_client()
         data = client.get(f"/shortlist/summary.json?ids={SHED}").get_json()
         page = client.get(f"/shortlist/summary?ids={SHED}").get_data(as_text=True)
-    finally:
-        site_app.config.pop("SIGNPOST_SNOMED_CODES")
     assert data["codes"] == [
         {
             "system": "http://snomed.info/sct",

@@ -80,15 +80,17 @@ def test_service_page_has_everything(site):
     assert 'href="/needs/loneliness"' in page
 
 
-def test_small_map_only_when_tiles_are_allowed(site_app, monkeypatch):
-    monkeypatch.setitem(site_app.config, "SIGNPOST_MAP_TILES", "https://tile.openstreetmap.org")
-    page = site_app.test_client().get("/services/margate-mens-shed").get_data(as_text=True)
+def test_small_map_only_when_tiles_are_allowed(site_app):
+    from tests.conftest import configured
+
+    with configured(site_app, SIGNPOST_MAP_TILES="https://tile.openstreetmap.org"):
+        page = site_app.test_client().get("/services/margate-mens-shed").get_data(as_text=True)
     holder = re.search(r'<div class="sp-map"[^>]*>', page).group(0)
     assert 'data-map-tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in holder
     assert 'role="img" aria-label="Map showing where The Old Forge is"' in holder
     assert " hidden" in holder  # drawn by JavaScript only
-    monkeypatch.setitem(site_app.config, "SIGNPOST_MAP_TILES", "javascript:alert(1)")
-    page = site_app.test_client().get("/services/margate-mens-shed").get_data(as_text=True)
+    with configured(site_app, SIGNPOST_MAP_TILES="javascript:alert(1)"):
+        page = site_app.test_client().get("/services/margate-mens-shed").get_data(as_text=True)
     assert "data-map-tiles" not in page
 
 

@@ -135,11 +135,10 @@ def test_handout_has_everything_a_patient_needs(site):
 
 
 def test_handout_qr_code_uses_the_public_url(site_app):
-    site_app.config["SIGNPOST_PUBLIC_URL"] = "https://signpost.example.org"
-    try:
+    from tests.conftest import configured
+
+    with configured(site_app, SIGNPOST_PUBLIC_URL="https://signpost.example.org"):
         page = site_app.test_client().get(f"/shortlist/handout?ids={SHED}").get_data(as_text=True)
-    finally:
-        site_app.config["SIGNPOST_PUBLIC_URL"] = ""
     assert f"https://signpost.example.org/s/{short_code(SHED)}" in page
 
 

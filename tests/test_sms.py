@@ -52,9 +52,10 @@ def test_typographic_punctuation_becomes_gsm():
 
 @pytest.fixture
 def public_site(site_app):
-    site_app.config["SIGNPOST_PUBLIC_URL"] = "https://signpost.example.org"
-    yield site_app.test_client()
-    site_app.config["SIGNPOST_PUBLIC_URL"] = ""
+    from tests.conftest import configured
+
+    with configured(site_app, SIGNPOST_PUBLIC_URL="https://signpost.example.org"):
+        yield site_app.test_client()
 
 
 def sms_of(page: str) -> str:

@@ -176,7 +176,7 @@ def page_links(total_pages: int, page: int) -> dict[str, str | None]:
 def index() -> Response:
     return json_response(
         {
-            "name": current_app.config.get("SIGNPOST_SERVICE_NAME", "Signpost"),
+            "name": current_app.config["SIGNPOST_SETTINGS"].site.service_name,
             "versions": {"v1": absolute("api.v1_index")},
             "open_referral_uk": absolute("api.oruk.root"),
         }

@@ -56,7 +56,7 @@ def reject_unknown(names: Iterable[str], known: Iterable[str]) -> None:
 
 def site_root() -> str:
     """The public site's root for links: SIGNPOST_PUBLIC_URL when set, else this host."""
-    public = str(current_app.config.get("SIGNPOST_PUBLIC_URL") or "").strip()
+    public = str(current_app.config["SIGNPOST_SETTINGS"].site.public_url)
     return public.rstrip("/") or request.url_root.rstrip("/")
 
 

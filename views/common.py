@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from flask import Flask, current_app, url_for
 
+from directory.settings import Settings
 from search.engine import LONDON
 from search.live import LiveDirectory
 
@@ -22,18 +23,18 @@ def now() -> datetime:
     return clock() if clock else datetime.now(LONDON)
 
 
-def public_url(endpoint: str, **values: object) -> str:
+def public_url(endpoint: str, **values: Any) -> str:
     """An absolute URL for a QR code or a message: behind a proxy, set SIGNPOST_PUBLIC_URL."""
-    base = str(current_app.config.get("SIGNPOST_PUBLIC_URL") or "").rstrip("/")
+    base = settings().site.public_url.rstrip("/")
     if base:
         return base + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
 
 
-def setting(name: str, app: Flask | None = None) -> str:
-    """A deployment setting from the app's config (tests) or the environment variable.
+def settings(app: Flask | None = None) -> Settings:
+    """The deployment's settings, read once by ``create_app`` (never the environment).
 
     ``app`` is for set-up code that runs outside a request (``current_app`` otherwise).
     """
-    config = (app or current_app).config
-    return str(config.get(name) or os.environ.get(name) or "").strip()
+    found: Settings = (app or current_app).config["SIGNPOST_SETTINGS"]
+    return found

@@ -29,12 +29,11 @@ from directory.listing_form import (
 from directory.load import load_text
 from directory.model import ACCESSIBILITY, DAY_NAMES, DELIVERY, FREQUENCIES, ROUTE_LABELS
 from directory.validation import check_loaded
-from views.common import live, now, setting
+from views.common import live, now, settings
 from views.shortlist import same_site_request
 
 bp = Blueprint("contribute", __name__, url_prefix="/contribute")
 
-DEFAULT_POST_LIMIT = "10 per minute;60 per hour"
 DELIVERY_LABELS = {
     "in-person": "In person",
     "online": "Online (video call or website)",
@@ -47,7 +46,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     limiter = app.extensions.get("signpost.limiter")
     if limiter is not None:
-        rate = setting("SIGNPOST_CONTRIBUTE_RATE_LIMIT", app) or DEFAULT_POST_LIMIT
+        rate = settings(app).site.contribute_rate_limit
         for endpoint in ("contribute.new", "contribute.change"):
             app.view_functions[endpoint] = limiter.limit(rate, methods=["POST"])(
                 app.view_functions[endpoint]
@@ -180,8 +179,9 @@ def _field_order(form: ListingForm) -> list[str]:
 
 def _result(form: ListingForm, built: Built, editing) -> dict[str, str | None]:
     """Where a checked listing can go: GitHub (prefilled) and the directory team's email."""
-    repo = setting("SIGNPOST_REPOSITORY_URL").rstrip("/")
-    branch = setting("SIGNPOST_REPOSITORY_BRANCH") or "main"
+    site = settings().site
+    repo = site.repository_url.rstrip("/")
+    branch = site.repository_branch
     path = f"data/services/{form.get('area')}/{form.listing_id}.yaml"
     github = github_edit = None
     if repo:
@@ -211,7 +211,7 @@ def _result(form: ListingForm, built: Built, editing) -> dict[str, str | None]:
 def directory_email() -> str:
     """The directory team's address: SIGNPOST_DIRECTORY_EMAIL (SIGNPOST_REPORT_EMAIL, its
     older name, still works)."""
-    return setting("SIGNPOST_DIRECTORY_EMAIL") or setting("SIGNPOST_REPORT_EMAIL")
+    return settings().site.team_email
 
 
 def _render(
@@ -261,5 +261,5 @@ def _render(
         max_venues=MAX_VENUES,
         max_sessions=MAX_SESSIONS,
         directory_email=directory_email(),
-        repository_url=setting("SIGNPOST_REPOSITORY_URL"),
+        repository_url=settings().site.repository_url,
     )

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, render_template, request
 
-from views.common import live, setting
+from views.common import live, settings
 from views.insights import count_listings, insights
 from views.shortlist import same_site_request
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 
-DEFAULT_LIMIT = "20 per hour;5 per minute"
 WENT = {
     "yes": "Yes",
     "not-yet": "Not yet",
@@ -29,7 +28,7 @@ HELPFUL = {"yes": "Yes", "no": "No"}
 def init_app(app: Flask) -> None:
     limiter = app.extensions.get("signpost.limiter")
     if limiter is not None:
-        limit = setting("SIGNPOST_FEEDBACK_RATE_LIMIT", app) or DEFAULT_LIMIT
+        limit = settings(app).site.feedback_rate_limit
         limiter.limit(limit, methods=["POST"])(bp)
     app.register_blueprint(bp)
 

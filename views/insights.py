@@ -28,7 +28,7 @@ from insights.store import (
     default_url,
     redact,
 )
-from views.common import live, now, setting
+from views.common import live, now, settings
 
 log = logging.getLogger(__name__)
 
@@ -116,44 +116,18 @@ def writer_busy_ms() -> int:
 
 
 def settings_for(app: Flask) -> Insights:
-    """Read SIGNPOST_INSIGHTS, SIGNPOST_DATABASE_URL and SIGNPOST_SUPPRESS_BELOW once."""
-    switch = setting("SIGNPOST_INSIGHTS", app).lower() or "on"
-    if switch not in ("on", "off"):
-        raise SettingError(f"SIGNPOST_INSIGHTS must be 'on' or 'off', not {switch!r}.")
-    raw_url = setting("SIGNPOST_DATABASE_URL", app)
-    instance = app.config["SIGNPOST_SETTINGS"].index_dir.parent
+    """The insights settings, with the store's address resolved and checked."""
+    found = settings(app)
+    site = found.site
+    raw_url = site.database_url
+    instance = found.index_dir.parent
     url = database_url(raw_url) if raw_url else default_url(instance)
     if not url.startswith(("sqlite:///", "postgresql")):
         raise SettingError(
             "SIGNPOST_DATABASE_URL must be a postgresql:// URL or an SQLite file, "
             f"not {redact(url)!r}."
         )
-    threshold = _whole(setting("SIGNPOST_SUPPRESS_BELOW", app), report.DEFAULT_THRESHOLD)
-    flush = _seconds(setting("SIGNPOST_INSIGHTS_FLUSH_SECONDS", app), 5.0)
-    return Insights(url, switch == "on", threshold, flush)
-
-
-def _seconds(value: str, default: float) -> float:
-    if not value:
-        return default
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = -1.0
-    if not 0 < seconds <= 3600:
-        raise SettingError(
-            f"SIGNPOST_INSIGHTS_FLUSH_SECONDS must be a number of seconds from 0 to 3600, "
-            f"not {value!r}."
-        )
-    return seconds
-
-
-def _whole(value: str, default: int) -> int:
-    if not value:
-        return default
-    if not value.isdigit() or int(value) < 1:
-        raise SettingError(f"SIGNPOST_SUPPRESS_BELOW must be a whole number from 1, not {value!r}.")
-    return int(value)
+    return Insights(url, site.insights, site.suppress_below, site.insights_flush_seconds)
 
 
 def init_app(app: Flask) -> None:

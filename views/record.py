@@ -24,7 +24,7 @@ from flask import Flask
 from directory import wording
 from directory.settings import SettingError
 from directory.vocabulary import Vocabulary
-from views.common import setting
+from views.common import settings
 from views.shortlist_text import Entry, contact_line, how_to_start
 
 SNOMED_SYSTEM = "http://snomed.info/sct"
@@ -60,7 +60,7 @@ def parse_codes(text: str) -> list[Code]:
 
 
 def configured_codes(app: Flask | None = None) -> list[Code]:
-    return parse_codes(setting("SIGNPOST_SNOMED_CODES", app))
+    return parse_codes(settings(app).site.snomed_codes)
 
 
 def needs_of(entries: Iterable[Entry], vocab: Vocabulary) -> list[tuple[str, str]]:

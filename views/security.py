@@ -15,11 +15,9 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from views.common import setting
+from views.common import settings
 from views.ratelimit import storage_uri
 
-# Generous, because a whole PCN team often shares one public IP address; per client address.
-DEFAULT_RATE_LIMIT = "600 per minute;60 per second"
 MAX_REQUEST_BYTES = 64 * 1024  # forms only ever post a few service ids
 HSTS = "max-age=31536000; includeSubDomains"
 RATE_LIMIT_FILE = "ratelimit.sqlite3"
@@ -89,7 +87,7 @@ def host_is_trusted(host: str, trusted: tuple[str, ...]) -> bool:
 
 def default_storage(app: Flask) -> str:
     """The rate-limit store when none is set: one SQLite file beside the index folder."""
-    index_dir = app.config["SIGNPOST_SETTINGS"].index_dir
+    index_dir = settings(app).index_dir
     return storage_uri(index_dir.parent / RATE_LIMIT_FILE)
 
 
@@ -97,15 +95,14 @@ def init_app(app: Flask) -> Limiter:
     """Add the headers, limits and (behind a proxy) the real client address to ``app``."""
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is no limit at all
         app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
-    proxies = int(setting("SIGNPOST_PROXY_COUNT", app) or 0)
+    site = settings(app).site
+    proxies = site.proxy_count
     if proxies:
         # Behind nginx: trust X-Forwarded-For/Proto from exactly that many proxies, so rate
         # limits see the client and HSTS sees HTTPS.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-    policy = content_security_policy(setting("SIGNPOST_MAP_TILES", app))
-    hosts = trusted_hosts(
-        setting("SIGNPOST_PUBLIC_URL", app), setting("SIGNPOST_TRUSTED_HOSTS", app)
-    )
+    policy = content_security_policy(site.map_tiles)
+    hosts = trusted_hosts(site.public_url, site.trusted_hosts)
     # "/static//x" would redirect to an absolute address built from the Host header; a
     # doubled slash is simply not found instead (rules made before this line included).
     app.url_map.merge_slashes = False
@@ -147,9 +144,9 @@ def init_app(app: Flask) -> Limiter:
         get_remote_address,
         app=app,
         # One allowance per client across the whole site and API, not one per page.
-        application_limits=[setting("SIGNPOST_RATE_LIMIT", app) or DEFAULT_RATE_LIMIT],
+        application_limits=[site.rate_limit],
         # Shared by every worker process: SQLite beside the index unless set (redis://...).
-        storage_uri=setting("SIGNPOST_RATE_LIMIT_STORAGE", app) or default_storage(app),
+        storage_uri=site.rate_limit_storage or default_storage(app),
         strategy="moving-window",
         # No X-RateLimit-* on every answer: API answers are cached and shared (ETag, public),
         # and a header that differs per client would make them look different.

@@ -22,12 +22,10 @@ from datetime import datetime
 from flask import Flask, Response, g, request
 
 from directory.listing_files import ID_PATTERN, MAX_ID_LENGTH
-from directory.settings import SettingError
-from views.common import now, setting
+from views.common import now, settings
 
 COOKIE = "shortlist"
 MAX_ITEMS = 20
-DEFAULT_MAX_MINUTES = 60
 CLOCK_SLACK_SECONDS = 120  # a start time this far ahead of the server's clock is still fine
 
 
@@ -48,18 +46,7 @@ def parse_ids(raw: str | None, separators: str = ".,") -> list[str]:
 
 def max_minutes_setting(app: Flask | None = None) -> int:
     """``SIGNPOST_SHORTLIST_MAX_MINUTES``: how long a list may last, 1 to 1440 minutes."""
-    raw = setting("SIGNPOST_SHORTLIST_MAX_MINUTES", app)
-    if not raw:
-        return DEFAULT_MAX_MINUTES
-    try:
-        minutes = int(raw)
-    except ValueError:
-        raise SettingError(
-            f"SIGNPOST_SHORTLIST_MAX_MINUTES must be a whole number of minutes, not {raw!r}."
-        ) from None
-    if not 1 <= minutes <= 24 * 60:
-        raise SettingError("SIGNPOST_SHORTLIST_MAX_MINUTES must be from 1 to 1440 (a day).")
-    return minutes
+    return settings(app).site.shortlist_max_minutes
 
 
 def max_minutes() -> int:

@@ -36,7 +36,7 @@ from search.coverage import describe_coverage
 from search.crisis import urgent_panel
 from search.request import FILTERS, parse_request
 from views import contribute, coverage, present
-from views.common import live, now, public_url, setting
+from views.common import live, now, public_url, settings
 from views.insights import count_listings, count_search
 
 bp = Blueprint("site", __name__)
@@ -303,14 +303,14 @@ def service(listing_id: str):
         abort(404)
     moment = now()
     count_listings([listing.id], "opened")
-    config = current_app.config
+    site = settings().site
     page_url = public_url("site.service", listing_id=listing.id)
     report = present.report_links(
         listing,
         page_url,
-        str(config.get("SIGNPOST_REPOSITORY_URL") or ""),
+        site.repository_url,
         contribute.directory_email(),  # the directory team, never the group itself
-        str(config.get("SIGNPOST_REPOSITORY_BRANCH") or "main"),
+        site.repository_branch,
     )
     locations = [
         {
@@ -332,7 +332,7 @@ def service(listing_id: str):
         locations=locations,
         report=report,
         back=_back_link(),
-        map_tiles=tile_template(setting("SIGNPOST_MAP_TILES")),
+        map_tiles=tile_template(site.map_tiles),
         ages=wording.describe_ages(listing.who_for),
         groups=[directory.vocabulary.group_label(group) for group in listing.who_for.groups],
     )
