@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -347,7 +348,7 @@ class Store:
             .order_by(t.c.week, t.c.need)
         )
         with self.engine.connect() as conn:
-            return [(w, n, int(s)) for w, n, s in conn.execute(query)]
+            return [(w, n, _whole(s)) for w, n, s in conn.execute(query)]
 
     def searches_by_area_need(self, since: str | None = None, until: str | None = None):
         """``(district, need, searches, no_local)`` rows."""
@@ -359,7 +360,7 @@ class Store:
             .order_by(t.c.district, t.c.need)
         )
         with self.engine.connect() as conn:
-            return [(d, n, int(s), int(z)) for d, n, s, z in conn.execute(query)]
+            return [(d, n, _whole(s), _whole(z)) for d, n, s, z in conn.execute(query)]
 
     def listing_events(
         self,
@@ -380,8 +381,14 @@ class Store:
         found: dict[str, dict[str, int]] = {}
         with self.engine.connect() as conn:
             for listing_id, name, count in conn.execute(query):
-                found.setdefault(listing_id, {})[name] = int(count)
+                found.setdefault(str(listing_id), {})[str(name)] = _whole(count)
         return found
+
+
+def _whole(total: Any) -> int:
+    """A SUM as an int: PostgreSQL sums integers as Decimal (SQLAlchemy types rows of a
+    select of several columns as ``object``, so the value is ``Any`` here)."""
+    return int(total)
 
 
 def redact(url: str) -> str:
