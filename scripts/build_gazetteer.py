@@ -70,8 +70,8 @@ from directory.places import (  # noqa: E402
     normalise_postcode,
 )
 from directory.places.codepoint import codepoint_dir  # noqa: E402
-from directory.places.gazetteer import QUALIFIERS  # noqa: E402
 from directory.places.grid import grid_to_wgs84  # noqa: E402
+from directory.places.table import QUALIFIERS  # noqa: E402
 
 CLUSTER_KM = 5.0  # same name within this distance (chained) = one place
 POPULATION_MATCH_KM = 8.0  # a cities500 entry this close to a same-named place is that place

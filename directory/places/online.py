@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
+from collections import OrderedDict
 from typing import Any, Protocol
+
+from directory.places.names import MAX_QUERY_CHARS
+from directory.places.place import Place
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +27,47 @@ class OnlineGeocoder(Protocol):
 
 # A generous box around the UK, Channel Islands and Isle of Man: an online answer outside
 # it is someone else's "Margate" and worse than no answer.
-UK_BOX = (49.0, 61.5, -9.0, 2.5)
+_UK_BOX = (49.0, 61.5, -9.0, 2.5)
+_CACHE_SIZE = 512
+
+
+class OnlineAnswers:
+    """Asks an online geocoder, remembering its last 512 answers (not-found included).
+
+    Failures are logged and mean "not found" without being remembered: the service may be
+    back next time. Safe to share between threads.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, Place | None] = OrderedDict()
+
+    def resolve(self, geocoder: OnlineGeocoder | None, cleaned: str) -> Place | None:
+        """What ``geocoder`` makes of ``cleaned`` (already cleaned text), if in the UK."""
+        if geocoder is None or sum(c.isalnum() for c in cleaned) < 2:
+            return None
+        key = cleaned.casefold()
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        place = None
+        try:
+            found = geocoder.geocode(cleaned)
+            if found is not None:
+                lat, lon = float(found.latitude), float(found.longitude)
+                south, north, west, east = _UK_BOX
+                if south <= lat <= north and west <= lon <= east:
+                    label = str(getattr(found, "address", "") or cleaned)[:MAX_QUERY_CHARS]
+                    place = Place(lat=lat, lon=lon, kind="online", label=label)
+        except Exception as exc:  # any failure of a remote service means "not found"
+            log.warning("Online geocoder failed for %r: %s", cleaned, exc)
+            return None  # do not cache failures: the service may be back next time
+        with self._lock:
+            self._cache[key] = place
+            while len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return place
 
 
 class _UKOnly:
