@@ -17,10 +17,11 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
+from directory.geocode import normalise_postcode
 from directory.languages import language_name
 from directory.model import Listing
-from directory.places import normalise_postcode
 from directory.problems import Problem
 from directory.review import yaml_text
 
@@ -93,7 +94,9 @@ class ListingForm:
         return self.get("listing_id") or slug(self.get("name"))
 
     @classmethod
-    def from_form(cls, form: Mapping[str, object], getlist) -> ListingForm:
+    def from_form(
+        cls, form: Mapping[str, object], getlist: Callable[[str], list[str]]
+    ) -> ListingForm:
         """From a POST: ``form[name]`` for one value, ``getlist(name)`` for checkboxes."""
         made = cls()
         for name in TEXT_FIELDS:
@@ -270,31 +273,13 @@ def to_yaml(form: ListingForm, today: date) -> Built:
     w.scalar("", "description", form.get("description"), "description")
     w.scalar("", "status", form.get("status") or "active", "status")
     w.flow("", "needs", ordered_needs(form), "needs")
-    who = [form.get("age_min"), form.get("age_max"), form.chosen("groups"), form.get("eligibility")]
-    if any(who):
-        w.add("who_for:", "age_min")
-        if form.get("age_min"):
-            w.add(f"  age_min: {_number_or_text(form.get('age_min'))}", "age_min")
-        if form.get("age_max"):
-            w.add(f"  age_max: {_number_or_text(form.get('age_max'))}", "age_max")
-        if form.chosen("groups"):
-            w.flow("  ", "groups", form.chosen("groups"), "groups")
-        if form.get("eligibility"):
-            w.scalar("  ", "eligibility", form.get("eligibility"), "eligibility")
+    _write_who_for(w, form)
     w.add("access:", "routes")
     w.flow("  ", "routes", form.chosen("routes"), "routes")
     w.scalar("  ", "how_to_access", form.get("how_to_access"), "how_to_access")
     if form.get("booking_required"):
         w.add("  booking_required: true", "booking_required")
-    # A section with nothing in it is written {} so the validator asks for what is missing.
-    cost_answered = form.get("free") in ("yes", "no") or form.get("amount")
-    w.add("cost:" if cost_answered or form.get("cost_details") else "cost: {}", "free")
-    if form.get("free") in ("yes", "no"):  # unanswered: left out, so the validator asks
-        w.add(f"  free: {'true' if form.get('free') == 'yes' else 'false'}", "free")
-    if form.get("amount"):
-        w.scalar("  ", "amount", form.get("amount"), "amount")
-    if form.get("cost_details"):
-        w.scalar("  ", "details", form.get("cost_details"), "cost_details")
+    _write_cost(w, form)
     has_contact = any(form.get(key) for key in ("phone", "email", "website"))
     w.add("contact:" if has_contact else "contact: {}", "phone")
     for key in ("phone", "email", "website"):
@@ -306,6 +291,44 @@ def to_yaml(form: ListingForm, today: date) -> Built:
         w.add("national: true", "national")
     if form.get("areas_served"):
         w.flow("", "areas_served", _split(form.get("areas_served")), "areas_served")
+    _write_locations(w, form)
+    _write_schedule(w, form)
+    if form.get("bank_holidays") == "closed":
+        w.add("bank_holidays: closed", "bank_holidays")
+    if form.get("languages"):
+        w.flow("", "languages", _split(form.get("languages")), "languages")
+    w.add(f"last_reviewed: {today.isoformat()}", "reviewed_by")
+    w.scalar("", "reviewed_by", form.get("reviewed_by"), "reviewed_by")
+    return Built("\n".join(w.lines) + "\n", w.fields)
+
+
+def _write_who_for(w: _Writer, form: ListingForm) -> None:
+    who = [form.get("age_min"), form.get("age_max"), form.chosen("groups"), form.get("eligibility")]
+    if any(who):
+        w.add("who_for:", "age_min")
+        if form.get("age_min"):
+            w.add(f"  age_min: {_number_or_text(form.get('age_min'))}", "age_min")
+        if form.get("age_max"):
+            w.add(f"  age_max: {_number_or_text(form.get('age_max'))}", "age_max")
+        if form.chosen("groups"):
+            w.flow("  ", "groups", form.chosen("groups"), "groups")
+        if form.get("eligibility"):
+            w.scalar("  ", "eligibility", form.get("eligibility"), "eligibility")
+
+
+def _write_cost(w: _Writer, form: ListingForm) -> None:
+    # A section with nothing in it is written {} so the validator asks for what is missing.
+    cost_answered = form.get("free") in ("yes", "no") or form.get("amount")
+    w.add("cost:" if cost_answered or form.get("cost_details") else "cost: {}", "free")
+    if form.get("free") in ("yes", "no"):  # unanswered: left out, so the validator asks
+        w.add(f"  free: {'true' if form.get('free') == 'yes' else 'false'}", "free")
+    if form.get("amount"):
+        w.scalar("  ", "amount", form.get("amount"), "amount")
+    if form.get("cost_details"):
+        w.scalar("  ", "details", form.get("cost_details"), "cost_details")
+
+
+def _write_locations(w: _Writer, form: ListingForm) -> None:
     venues = [v for v in form.venues if any(v.get(k) for k in VENUE_FIELDS)]
     if venues:
         w.add("locations:", "location-0-name")
@@ -321,9 +344,13 @@ def to_yaml(form: ListingForm, today: date) -> Built:
                 w.add(f"    lat: {_number_or_text(str(venue['lat']))}", prefix + "postcode")
                 w.add(f"    lon: {_number_or_text(str(venue['lon']))}", prefix + "postcode")
             if venue.get("accessibility"):
-                w.flow("    ", "accessibility", venue["accessibility"], prefix + "accessibility")
+                access = cast("list[str]", venue["accessibility"])  # from_form's lists
+                w.flow("    ", "accessibility", access, prefix + "accessibility")
             if venue.get("transport"):
                 w.scalar("    ", "transport", str(venue["transport"]), prefix + "transport")
+
+
+def _write_schedule(w: _Writer, form: ListingForm) -> None:
     sessions = [s for s in form.sessions if s.get("days") or s.get("opens") or s.get("closes")]
     if sessions:
         w.add("schedule:", "session-0-days")
@@ -331,7 +358,7 @@ def to_yaml(form: ListingForm, today: date) -> Built:
             if not (session.get("days") or session.get("opens") or session.get("closes")):
                 continue
             prefix = f"session-{i}-"
-            w.flow("  - ", "days", session["days"], prefix + "days")
+            w.flow("  - ", "days", cast("list[str]", session["days"]), prefix + "days")
             w.add(f"    opens: {json_quote(str(session['opens']))}", prefix + "opens")
             w.add(f"    closes: {json_quote(str(session['closes']))}", prefix + "closes")
             frequency = str(session.get("frequency") or "weekly")
@@ -342,13 +369,6 @@ def to_yaml(form: ListingForm, today: date) -> Built:
                 w.add(f"    weeks_of_month: [{', '.join(weeks)}]", prefix + "weeks")
             if session.get("notes"):
                 w.scalar("    ", "notes", str(session["notes"]), prefix + "notes")
-    if form.get("bank_holidays") == "closed":
-        w.add("bank_holidays: closed", "bank_holidays")
-    if form.get("languages"):
-        w.flow("", "languages", _split(form.get("languages")), "languages")
-    w.add(f"last_reviewed: {today.isoformat()}", "reviewed_by")
-    w.scalar("", "reviewed_by", form.get("reviewed_by"), "reviewed_by")
-    return Built("\n".join(w.lines) + "\n", w.fields)
 
 
 def ordered_needs(form: ListingForm) -> list[str]:
