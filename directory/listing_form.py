@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import cast
 
-from directory.geocode import normalise_postcode
 from directory.languages import language_name
 from directory.model import Listing
+from directory.places import normalise_postcode
 from directory.problems import Problem
 from directory.review import yaml_text
 
