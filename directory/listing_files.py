@@ -108,25 +108,29 @@ def _home_folder(path: Path) -> Path:
     return path.absolute().parent.resolve()
 
 
+def _folders_to_walk(here: Path, names: list[str], folder: Path, found: Discovery) -> list[str]:
+    kept = []
+    for name in sorted(names):
+        if name.startswith("."):
+            continue
+        sub = here / name
+        if sub.is_symlink():
+            # Never followed (no loops, no second copy); refused if it leaves the folder.
+            problem = _link_problem(sub, folder, is_dir=True)
+            if problem is not None:
+                found.problems.append(problem)
+            continue
+        kept.append(name)
+    return kept
+
+
 def _walk(root: Path, found: Discovery) -> None:
     folder = root.resolve()
     checked_areas: set[Path] = set()
     files: list[Path] = []
     for current, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(current)
-        kept = []
-        for name in sorted(dirnames):
-            if name.startswith("."):
-                continue
-            sub = here / name
-            if sub.is_symlink():
-                # Never followed (no loops, no second copy); refused if it leaves the folder.
-                problem = _link_problem(sub, folder, is_dir=True)
-                if problem is not None:
-                    found.problems.append(problem)
-                continue
-            kept.append(name)
-        dirnames[:] = kept
+        dirnames[:] = _folders_to_walk(here, dirnames, folder, found)
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
