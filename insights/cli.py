@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from directory.settings import SettingError, Settings
+from cli.common import data_option, index_option, settings_for
+from directory.settings import Settings
 from insights import export
 from insights import report as r
 from insights.store import Store, StoreError, database_url, default_url
@@ -42,18 +43,8 @@ def _date(_ctx, _param, value: str | None) -> date | None:
     help="SQLite file or database URL. [env: SIGNPOST_DATABASE_URL; default: the file "
     "insights.sqlite3 beside the index]",
 )
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder holding services/ and needs.yaml. [env: SIGNPOST_DATA]",
-)
-@click.option(
-    "--index",
-    "index_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Search index, for service names, gaps and stale listings. [env: SIGNPOST_INDEX]",
-)
+@data_option
+@index_option  # the index gives service names, gaps and stale listings
 @click.option("--counts-only", is_flag=True, help="Leave out the listings: the store alone.")
 def report(
     since: date | None,
@@ -68,12 +59,7 @@ def report(
 
     Works offline on a copy of the database: signpost report --database copy.sqlite3
     """
-    try:
-        settings = Settings.from_env(
-            data_dir, index_dir, overrides={"SIGNPOST_DATABASE_URL": database}
-        )
-    except SettingError as error:
-        raise click.ClickException(str(error)) from None
+    settings = settings_for(data_dir, index_dir, SIGNPOST_DATABASE_URL=database)
     raw = settings.site.database_url
     url = database_url(raw) if raw else default_url(settings.index_dir.parent)
     today = datetime.now().date()

@@ -18,8 +18,8 @@ from directory.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-CODE_FOLDERS = ("directory", "search", "views", "insights")
-CODE_FILES = ("app.py", "cli.py", "serving.py")
+CODE_FOLDERS = ("cli", "directory", "search", "views", "insights")
+CODE_FILES = ("app.py", "serving.py")
 
 
 def _code_files() -> list[Path]:
