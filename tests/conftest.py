@@ -355,5 +355,6 @@ def bundled():
     gazetteer = default_gazetteer()
     report = validate_paths(example_files(), vocab, gazetteer=gazetteer)
     listings, problems = locate(report.listings, gazetteer)
-    assert report.ok and not problems, [str(problem) for problem in report.problems + problems]
+    assert report.ok, [str(problem) for problem in report.problems + problems]
+    assert not problems, [str(problem) for problem in problems]
     return SimpleNamespace(listings=listings, vocab=vocab, gazetteer=gazetteer)

@@ -81,7 +81,8 @@ def test_unknown_areas_get_a_located_message(vocab, written, message):
 def test_home_visits_need_no_venue_when_areas_are_given(vocab):
     listing, problems = check(without_venue(TEMPLATE, "[in-person]", "[Thanet]"), vocab)
     assert problems == []
-    assert listing.locations == () and listing.areas_served == ("Thanet",)
+    assert listing.locations == ()
+    assert listing.areas_served == ("Thanet",)
     # Without areas_served an in-person service still needs a venue.
     _, problems = check(TEMPLATE.replace(VENUE_BLOCK, ""), vocab)
     assert any("needs at least one location" in p.message for p in problems)
@@ -161,7 +162,8 @@ def run(built, **kwargs):
 
 def test_a_search_near_a_place_finds_the_services_for_its_area(built):
     found = [hit.id for hit in run(built, near="CT9 1EP", needs=("loneliness",)).hits]
-    assert "thanet-phone-friends" in found and "ct9-home-visits" in found
+    assert "thanet-phone-friends" in found
+    assert "ct9-home-visits" in found
     assert "bristol-phone-friends" not in found
     bristol = [hit.id for hit in run(built, near="BS1 4DJ", needs=("loneliness",)).hits]
     assert bristol == ["bristol-phone-friends"]
@@ -323,7 +325,8 @@ def test_search_command_says_who_it_serves(runner, data_dir, tmp_path):
 )
 def test_odd_values_get_a_message_not_a_crash(vocab, written):
     listing, problems = check(without_venue(TEMPLATE, "[phone]", written), vocab)
-    assert listing is None and problems
+    assert listing is None
+    assert problems
     assert all(problem.message for problem in problems)
 
 

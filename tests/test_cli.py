@@ -25,7 +25,8 @@ def test_geocode_json_has_the_whole_place(runner):
     assert result.exit_code == 0, result.output
     place = json.loads(result.output)
     assert set(place) == {"lat", "lon", "kind", "label", "note", "district", "country"}
-    assert place["country"] == "England" and place["label"].startswith("Margate")
+    assert place["country"] == "England"
+    assert place["label"].startswith("Margate")
 
 
 def test_geocode_says_when_it_knows_no_such_place(runner):
@@ -78,4 +79,6 @@ def test_schema_follows_the_data_folders_own_vocabulary(runner):
     """A deployment with its own needs.yaml gets a schema that knows its own need ids."""
     printed = json.loads(runner.invoke(main, ["schema"]).output)
     enum = json.dumps(printed)
-    assert '"loneliness"' in enum and '"gardening"' in enum and '"bereavement"' not in enum
+    assert '"loneliness"' in enum
+    assert '"gardening"' in enum
+    assert '"bereavement"' not in enum

@@ -132,7 +132,8 @@ def test_risk_scores_follow_the_matrix_and_never_rise(hazard):
         found = RISK.search(line)
         assert found, f"{hazard_id} {part}: write 'likelihood X, severity Y = **N**'"
         likelihood, severity, score = found.group(1).lower(), found.group(2).lower(), found[3]
-        assert likelihood in LIKELIHOOD and severity in SEVERITY, f"{hazard_id} {part}: {line}"
+        assert likelihood in LIKELIHOOD, f"{hazard_id} {part}: {line}"
+        assert severity in SEVERITY, f"{hazard_id} {part}: {line}"
         expected = MATRIX[LIKELIHOOD.index(likelihood)][SEVERITY.index(severity)]
         assert int(score) == expected, f"{hazard_id} {part}: the matrix gives {expected}"
         scores.append(int(score))

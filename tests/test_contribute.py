@@ -155,7 +155,8 @@ def test_the_blank_form_works_without_javascript(site):
     assert 'method="post" action="/contribute"' in page
     for field in ("name", "organisation", "description", "needs", "location-0-postcode"):
         assert f'id="{field}"' in page
-    assert "<script>" not in page and " style=" not in page
+    assert "<script>" not in page
+    assert " style=" not in page
     assert 'href="/contribute"' in page  # "Add your group" in the footer
 
 
@@ -179,7 +180,8 @@ def test_a_good_listing_comes_back_as_yaml_that_validates(site_app):
             gazetteer=directory.gazetteer,
             today=date(2026, 11, 23),
         )
-    assert problems == [] and listing.name == "Margate Knit & Natter"
+    assert problems == []
+    assert listing.name == "Margate Knit & Natter"
     assert "data/services/east-kent/margate-knit-natter.yaml" in page
 
 
@@ -283,7 +285,8 @@ def test_answers_are_kept_and_escaped(site):
 
 def test_add_another_venue_and_session_without_javascript(site):
     page = site.post("/contribute", data={**GOOD, "action": "add-venue"}).get_data(as_text=True)
-    assert 'id="location-1-name"' in page and 'name="venues" value="2"' in page
+    assert 'id="location-1-name"' in page
+    assert 'name="venues" value="2"' in page
     assert "nhsuk-error-summary" not in page  # adding a venue is not a check
     assert 'value="The Library"' in page  # the first venue is kept
     page = site.post("/contribute", data={**GOOD, "action": "add-session"}).get_data(as_text=True)
@@ -434,7 +437,8 @@ def test_written_coordinates_survive_a_change(vocab):
         listing_id="margate-mens-shed",
         today=date(2026, 11, 23),
     )
-    assert problems == [] and (again.locations[0].lat, again.locations[0].lon) == (51.3901, 1.3802)
+    assert problems == []
+    assert (again.locations[0].lat, again.locations[0].lon) == (51.3901, 1.3802)
     # Coordinates that are just the postcode's own are not written into the file.
     plain = ListingForm.from_listing(again, lambda _pc: (51.3901, 1.3802))
     assert "lat:" not in to_yaml(plain, date(2026, 11, 23)).text

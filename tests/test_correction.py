@@ -112,7 +112,8 @@ def test_ordinary_words_are_never_corrected(word: str) -> None:
 def test_everyday_queries_are_read_as_written(text: str) -> None:
     found = interpret(text, VOCAB, LISTING_WORDS)
     assert found.corrections == {}
-    assert found.corrected_text is None and found.guessed == ()
+    assert found.corrected_text is None
+    assert found.guessed == ()
 
 
 def test_the_named_wrong_corrections_do_not_add_a_need() -> None:
@@ -141,13 +142,17 @@ def test_non_words_are_still_corrected_and_marked_as_guesses(typed, meant, need)
 
 def test_listed_misspellings_are_not_guesses() -> None:
     found = interpret("lonley", VOCAB)
-    assert found.corrections == {"lonley": "lonely"} and found.guessed == ()
+    assert found.corrections == {"lonley": "lonely"}
+    assert found.guessed == ()
 
 
 def test_exact_takes_the_words_as_typed() -> None:
     found = interpret("lonelyy", VOCAB, LISTING_WORDS, exact=True)
-    assert found.corrections == {} and found.guessed == () and found.exact
-    assert found.terms == ("lonelyy",) and found.needs == {}
+    assert found.corrections == {}
+    assert found.guessed == ()
+    assert found.exact
+    assert found.terms == ("lonelyy",)
+    assert found.needs == {}
 
 
 def test_the_english_word_list_is_offline_and_its_threshold_separates_typos() -> None:
@@ -165,7 +170,8 @@ def test_word_frequencies_need_no_network(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     is_english.cache_clear()
-    assert is_english("stealing") and not is_english("stealingg")
+    assert is_english("stealing")
+    assert not is_english("stealingg")
 
 
 def test_ties_are_broken_by_a_stable_key() -> None:
@@ -269,7 +275,8 @@ def test_same_interpretation_and_results_in_every_process(tmp_path: Path) -> Non
 def test_only_common_words_is_unclear(text: str) -> None:
     found = interpret(text, VOCAB)
     assert found.unclear
-    assert not interpret("lonely", VOCAB).unclear and not interpret("", VOCAB).unclear
+    assert not interpret("lonely", VOCAB).unclear
+    assert not interpret("", VOCAB).unclear
 
 
 def test_site_says_when_it_cannot_tell_what_is_wanted(site) -> None:
@@ -281,7 +288,8 @@ def test_site_says_when_it_cannot_tell_what_is_wanted(site) -> None:
 
 def test_api_says_when_it_cannot_tell_what_is_wanted(api) -> None:
     body = api.get("/api/v1/services?q=support+groups").get_json()
-    assert body["total"] == 0 and body["results"] == []
+    assert body["total"] == 0
+    assert body["results"] == []
     assert body["unclear"]["message"].startswith(
         "We could not tell what you are looking for from 'support groups'."
     )
@@ -310,7 +318,8 @@ def test_site_offers_the_words_as_typed_after_a_guess(site) -> None:
     assert "Showing results for <strong>singing</strong>" in page
     assert 'Search instead for <a href="/?q=singng&amp;exact=true&amp;near=CT9">singng</a>' in page
     exact = site.get("/?q=singng&exact=true&near=CT9").get_data(as_text=True)
-    assert "Showing results for" not in exact and "Search instead for" not in exact
+    assert "Showing results for" not in exact
+    assert "Search instead for" not in exact
     # The filters form keeps the choice, so ticking a filter does not correct the words again.
     assert '<input type="hidden" name="exact" value="true">' in exact
     # A listed misspelling is certain, not a guess: nothing to offer back.
@@ -321,9 +330,11 @@ def test_site_offers_the_words_as_typed_after_a_guess(site) -> None:
 
 def test_api_offers_the_words_as_typed_after_a_guess(api) -> None:
     body = api.get("/api/v1/services?q=singng").get_json()
-    assert body["did_you_mean"] == "singing" and body["search_instead"] == "singng"
+    assert body["did_you_mean"] == "singing"
+    assert body["search_instead"] == "singng"
     exact = api.get("/api/v1/services?q=singng&exact=true").get_json()
-    assert exact["did_you_mean"] is None and exact["search_instead"] is None
+    assert exact["did_you_mean"] is None
+    assert exact["search_instead"] is None
     assert exact["query"]["exact"] is True
     assert api.get("/api/v1/services?q=lonley").get_json()["search_instead"] is None
 
@@ -336,7 +347,8 @@ def test_cli_offers_the_words_as_typed_after_a_guess(runner: CliRunner, data_dir
     assert "Showing results for: lonely" in guessed.output
     assert "Search instead for: lonelyy (add --exact)" in guessed.output
     exact = runner.invoke(main, ["search", "lonelyy", "--exact"])
-    assert "Showing results for" not in exact.output and "0 results" in exact.output
+    assert "Showing results for" not in exact.output
+    assert "0 results" in exact.output
 
 
 def test_accents_are_folded_in_the_index_as_in_the_query() -> None:

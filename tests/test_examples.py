@@ -51,9 +51,11 @@ def test_bundled_vocabulary():
     vocab = load_vocabulary()
     assert len(vocab.needs) >= 30
     for need in vocab.needs.values():
-        assert need.label and need.description
+        assert need.label
+        assert need.description
         assert len(need.words) >= 5, need.id
-        assert need.phrases and need.misspellings, need.id
+        assert need.phrases, need.id
+        assert need.misspellings, need.id
     assert {"older-people", "carers", "veterans", "new-arrivals", "young-people"} <= set(
         vocab.groups
     )

@@ -77,7 +77,8 @@ def check_bytes(content: bytes, vocab) -> list:
     assert listing is not None or problems, "a rejected file must say why"
     for problem in problems:
         assert problem.path == "fuzz/case.yaml"
-        assert problem.line >= 1 and problem.column >= 1
+        assert problem.line >= 1
+        assert problem.column >= 1
         assert problem.message.strip()
     return problems
 

@@ -232,19 +232,24 @@ def test_postcode_in_unknown_district_is_none(gaz):
 
 def test_half_typed_postcode_uses_district(gaz):
     place = gaz.resolve("CT9 1")
-    assert place is not None and place.label == "CT9"
+    assert place is not None
+    assert place.label == "CT9"
     assert "CT9" in place.note
 
 
 def test_postcode_at_end_of_pasted_address(gaz):
     place = gaz.resolve("Flat 2, 10 Northdown Road, Cliftonville CT9 1AE")
-    assert place is not None and place.kind == "postcode" and place.label == "CT9 1AE"
+    assert place is not None
+    assert place.kind == "postcode"
+    assert place.label == "CT9 1AE"
 
 
 def test_without_codepoint_files_postcodes_fall_back_to_district(tmp_path):
     offline = Gazetteer(codepoint_path=tmp_path)
     place = offline.resolve("CT9 1AE")
-    assert place is not None and place.kind == "district" and place.note
+    assert place is not None
+    assert place.kind == "district"
+    assert place.note
 
 
 def test_postcode_table_is_built_once_and_never_reloaded(tmp_path, monkeypatch):
@@ -377,7 +382,8 @@ def test_bigger_place_comes_first(gaz):
 
 def test_qualified_name_found_from_its_head(gaz):
     place = gaz.resolve("Newcastle")
-    assert place is not None and place.label.startswith("Newcastle upon Tyne")
+    assert place is not None
+    assert place.label.startswith("Newcastle upon Tyne")
 
 
 def test_near_duplicates_are_collapsed(gaz):
@@ -534,14 +540,17 @@ def test_neighbourhoods_have_real_postcode_points(gaz):
     ]:
         place = gaz.resolve(text)
         at = gaz.lookup_postcode(postcode)
-        assert place is not None and at is not None
+        assert place is not None
+        assert at is not None
         assert place.district == at.district
         assert distance_km(place.lat, place.lon, at.lat, at.lon) < 0.01
 
 
 def test_council_areas_are_places(gaz):
     thanet = gaz.resolve("Thanet")
-    assert thanet is not None and thanet.kind == "place" and thanet.district.startswith("CT")
+    assert thanet is not None
+    assert thanet.kind == "place"
+    assert thanet.district.startswith("CT")
     assert gaz.resolve("thanet") == thanet
     assert gaz.resolve("Brighton & Hove") == gaz.resolve("brighton and hove")
     # A council named like its town adds nothing: "Canterbury" is still the city.
@@ -553,14 +562,17 @@ def test_council_areas_are_places(gaz):
 
 def test_same_name_note_offers_the_others(gaz):
     place = gaz.resolve("Minster")
-    assert place is not None and place.label == "Minster (ME12)"  # Sheppey's is bigger
+    assert place is not None
+    assert place.label == "Minster (ME12)"
     assert place.note == (
         "Several places are called Minster: we used Minster (ME12) in Swale. "
         "Also: Minster (CT12) in Thanet."
     )
     # The note's labels resolve to exactly that place, with no note.
     other = gaz.resolve("Minster (CT12)")
-    assert other is not None and other.note == "" and other.district == "CT12"
+    assert other is not None
+    assert other.note == ""
+    assert other.district == "CT12"
 
 
 def test_hamlets_are_not_offered_as_alternatives(gaz):
@@ -610,7 +622,8 @@ def test_home_area_preference():
 )
 def test_comma_picks_between_same_named_places(gaz, text, district):
     place = gaz.resolve(text)
-    assert place is not None and place.district == district
+    assert place is not None
+    assert place.district == district
     assert place.note == ""
 
 
@@ -662,7 +675,8 @@ def test_hostile_input_is_safe(gaz, text):
     suggestions = gaz.suggest(text)
     places = gaz.lookup_place(text)
     assert place is None or isinstance(place, Place)
-    assert isinstance(suggestions, list) and len(suggestions) <= 5
+    assert isinstance(suggestions, list)
+    assert len(suggestions) <= 5
     assert isinstance(places, list)
     assert gaz.lookup_postcode(text) is None or normalise_postcode(text)
     assert gaz.lookup_district(text) is None or normalise_district(text)
@@ -776,7 +790,8 @@ def test_make_online_geocoder_off(name):
 def test_make_online_geocoder_nominatim_builds_without_network():
     pytest.importorskip("geopy")
     geocoder = make_online_geocoder("Nominatim", "signpost-tests")
-    assert geocoder is not None and callable(geocoder.geocode)
+    assert geocoder is not None
+    assert callable(geocoder.geocode)
     with pytest.raises(ValueError, match="Nominatim needs a user_agent"):
         make_online_geocoder("nominatim", " ")
 
@@ -811,11 +826,14 @@ def test_default_gazetteer_is_shared():
 
 
 def test_attribution():
-    assert "Crown copyright" in ATTRIBUTION and "GeoNames" in ATTRIBUTION
-    assert "Royal Mail" in ATTRIBUTION and "Office for National Statistics" in ATTRIBUTION
+    assert "Crown copyright" in ATTRIBUTION
+    assert "GeoNames" in ATTRIBUTION
+    assert "Royal Mail" in ATTRIBUTION
+    assert "Office for National Statistics" in ATTRIBUTION
     credits = (GAZETTEER_PATH.parent / "GAZETTEER-ATTRIBUTION.md").read_text(encoding="utf-8")
     assert ATTRIBUTION in " ".join(credits.replace("\n> ", " ").split())
-    assert "CC BY 4.0" in credits and "Open Government Licence" in credits
+    assert "CC BY 4.0" in credits
+    assert "Open Government Licence" in credits
     for postcode, _name in [("BN2 5PX", "Whitehawk"), ("BN2 9UD", "Hanover")]:
         assert postcode in credits  # every hand-placed neighbourhood is listed
 

@@ -71,7 +71,8 @@ def test_note_is_never_logged_stored_or_put_in_a_link(site, caplog):
             if len(word) > 3 and word not in ("ring", "Monday", "December", "about"):
                 assert word not in access, word
                 assert word not in caplog.text, word
-        assert value not in access and value not in caplog.text
+        assert value not in access
+        assert value not in caplog.text
         # No cookie holds it, and no link on the page carries it.
         for reply in (response, changed):
             assert all(value not in header for header in reply.headers.getlist("Set-Cookie"))
@@ -124,7 +125,9 @@ def test_note_control_characters_become_spaces():
     from views.handout_note import parse_note
 
     note, errors = parse_note({"worker_name": " Sam\x00\n\tJones  ", "follow_up": ""})
-    assert note.worker_name == "Sam Jones" and not errors and bool(note)
+    assert note.worker_name == "Sam Jones"
+    assert not errors
+    assert bool(note)
     assert not parse_note({})[0]
 
 
@@ -168,7 +171,8 @@ def test_handout_and_texts_use_real_dates(site):
         for relative in ("Tomorrow", "Today", "On now"):
             assert relative not in words.split("<main")[-1], relative
     assert "Next time: Wednesday 2 December, 2pm to 4pm" in download
-    assert "Checked September 2026" in download and "Checked October 2026" in download
+    assert "Checked September 2026" in download
+    assert "Checked October 2026" in download
     assert "Made on 23 November 2026" in download
 
 
@@ -181,7 +185,8 @@ def test_a_stale_listing_warns_to_phone_first(site_app):
     finally:
         site_app.config["SIGNPOST_SETTINGS"] = _with_stale_months(site_app, 12)
     warning = "Not checked since September 2026: phone before you go"
-    assert warning in handout and "sp-handout__checked--old" in handout
+    assert warning in handout
+    assert "sp-handout__checked--old" in handout
     assert warning in text
 
 
@@ -230,13 +235,15 @@ def test_handout_and_text_offer_finish_and_clear(site):
     for url in ("/shortlist/handout", "/shortlist/text"):
         page = site.get(url).get_data(as_text=True)
         form = page.split('action="/shortlist/clear"')[1].split("</form>")[0]
-        assert 'name="finish" value="1"' in form and "Finish and clear the list" in form
+        assert 'name="finish" value="1"' in form
+        assert "Finish and clear the list" in form
     response = site.post("/shortlist/clear", data={"finish": "1"})
     assert response.status_code == 303
     assert response.headers["Location"] == "/shortlist/?finished=1"
     assert ids_in_cookie(site) is None
     page = site.get(response.headers["Location"]).get_data(as_text=True)
-    assert "The list is cleared." in page and "ready for the next person" in page
+    assert "The list is cleared." in page
+    assert "ready for the next person" in page
 
 
 def test_shortlist_page_says_when_the_list_clears(site):

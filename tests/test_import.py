@@ -272,7 +272,8 @@ def test_import_command_writes_validates_and_reports(bundled, real_data, tmp_pat
     assert len(written) == 2
     assert "no postcode; add one" in result.stdout
     assert "'postcode' is missing in location 1" in result.stdout  # the real validator
-    assert "Wrote 2 new listings" in result.stderr and "1 needs fixing" in result.stderr
+    assert "Wrote 2 new listings" in result.stderr
+    assert "1 needs fixing" in result.stderr
     before = {path.name: path.read_bytes() for path in (out / "kent").iterdir()}
 
     again = CliRunner().invoke(main, args)  # the same feed again: the same files, untouched
@@ -380,7 +381,8 @@ def test_a_changed_feed_updates_the_same_file_and_says_what_changed(bundled, tmp
     assert result.exit_code == 0, result.output
     assert f"{path}: updated: " in result.stderr
     assert "name: Tea and Talk Bereavement Café -> Tea and Talk Bereavement Cafe" in result.stderr
-    assert "contact.phone: " in result.stderr and "-> 01632 960999" in result.stderr
+    assert "contact.phone: " in result.stderr
+    assert "-> 01632 960999" in result.stderr
     assert "Wrote 0 new listings, updated 1, 0 unchanged" in result.stderr
     assert "01632 960999" in path.read_text(encoding="utf-8")
     assert not list((data / "services").rglob("*-2.yaml"))

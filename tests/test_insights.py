@@ -67,7 +67,8 @@ def test_a_search_is_counted_by_week_district_and_need(make_app):
     assert ("unknown", "loneliness", 1, 0) in rows  # found, though not near a known place
     assert {week for week, _need, _count in store.searches_by_week_need()} == {WEEK}
     shown = store.listing_events()
-    assert shown and all(set(events) == {"shown"} for events in shown.values())
+    assert shown
+    assert all(set(events) == {"shown"} for events in shown.values())
     store.close()
 
 

@@ -121,7 +121,8 @@ def test_the_page_shows_each_section_with_small_numbers_hidden(filled):
     assert re.search(r"Loneliness and isolation( 0)+ fewer than 5 0 12 not shown", words)
     assert "CT9 Diabetes 8 8 0" in words  # a gap: 8 searches, none found locally, 0 services
     assert "Tea and Talk Bereavement Café 0 0 30 23" in words
-    assert "Ramsgate Harbour Men" in words and "40 0 fewer than 5" in words
+    assert "Ramsgate Harbour Men" in words
+    assert "40 0 fewer than 5" in words
     assert "9 0 fewer than 5 not shown" in words  # went: yes, not yet, no, all answers
     assert " 2 " not in words.split("Did people go?")[1].split("Listings not checked")[0]
 
@@ -129,9 +130,11 @@ def test_the_page_shows_each_section_with_small_numbers_hidden(filled):
 def test_charts_are_svg_without_inline_style_and_hidden_from_screen_readers(filled):
     html = filled.test_client().get("/insights").get_data(as_text=True)
     main = html[html.index("<main") : html.index("</main>")]
-    assert "style=" not in main and "<script" not in main
+    assert "style=" not in main
+    assert "<script" not in main
     assert main.count('<div class="sp-chart" aria-hidden="true">') >= 3
-    assert "<caption" in main and 'scope="col"' in main
+    assert "<caption" in main
+    assert 'scope="col"' in main
     # A hidden count draws an outline, never a bar whose length would give it away.
     assert 'stroke-dasharray="3 2"' in main
 
@@ -150,7 +153,8 @@ def test_the_csv_download_hides_small_numbers(filled):
     assert "fewer than 5" in values
     cafe = {row["measure"]: row["count"] for row in rows
             if row["section"] == "feedback" and row["service_id"] == CAFE}  # fmt: skip
-    assert cafe["went-yes"] == "9" and cafe["went-no"] == "fewer than 5"
+    assert cafe["went-yes"] == "9"
+    assert cafe["went-no"] == "fewer than 5"
     assert cafe["answers"] == "not shown"
 
 
@@ -161,16 +165,19 @@ def test_the_json_download_marks_suppressed_counts(filled):
     assert body["suppression"]["below"] == 5
     cafe = next(row for row in body["feedback"] if row["id"] == CAFE)
     assert cafe["went_yes"] == 9
-    assert cafe["went_no"] is None and cafe["answers"] is None
+    assert cafe["went_no"] is None
+    assert cafe["answers"] is None
     assert set(cafe["suppressed"]) == {"went_no", "answers"}
     lonely = next(row for row in body["demand_by_need"] if row["need"] == "loneliness")
-    assert lonely["weeks"][WEEK] == 12 and lonely["weeks"][EARLIER] is None
+    assert lonely["weeks"][WEEK] == 12
+    assert lonely["weeks"][EARLIER] is None
     assert set(lonely["suppressed"]) == {"total", EARLIER}
     people = {key: body[key] for key in ("demand_by_need", "most_signposted", "feedback",
                                          "feedback_all_services")}  # fmt: skip
     people["gaps"] = [{**gap, "services": None} for gap in body["gaps"]]  # listings, not people
     numbers = re.findall(r":\s*(\d+)[,\n]", json.dumps(people, indent=0))
-    assert numbers and not {"1", "2", "3", "4"} & set(numbers)
+    assert numbers
+    assert not {"1", "2", "3", "4"} & set(numbers)
 
 
 def test_the_service_page_shows_its_own_figures(filled):
@@ -210,7 +217,8 @@ def test_bad_dates_are_explained(filled, query, message):
     assert page.status_code == 400
     assert message in page.get_data(as_text=True)
     download = client.get(f"/insights.csv?{query}")
-    assert download.status_code == 400 and message in download.get_data(as_text=True)
+    assert download.status_code == 400
+    assert message in download.get_data(as_text=True)
 
 
 # ---- signpost report ---------------------------------------------------------------------

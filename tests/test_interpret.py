@@ -73,10 +73,12 @@ def test_misspellings_are_corrected_and_shown() -> None:
     assert read("diabeties").corrected_text == "diabetes"
     pensioner = read("pensoner")
     assert pensioner.corrections == {"pensoner": "pensioner"}
-    assert set(pensioner.groups) == {"older-people"} and not pensioner.needs
+    assert set(pensioner.groups) == {"older-people"}
+    assert not pensioner.needs
     refugee = read("refugie")
     assert refugee.corrections == {"refugie": "refugee"}
-    assert set(refugee.groups) == {"new-arrivals"} and not refugee.needs
+    assert set(refugee.groups) == {"new-arrivals"}
+    assert not refugee.needs
 
 
 def test_no_group_word_becomes_another_need() -> None:
@@ -104,7 +106,8 @@ def test_a_relative_is_not_the_persons_own_group() -> None:
     # No condition: nothing to care for, and "my parents" are not parenting.
     assert set(read("my mum is lonely").needs) == {"loneliness"}
     assert read("my mum is lonely").groups == {}
-    assert read("my parents").needs == {} and read("my parents").groups == {}
+    assert read("my parents").needs == {}
+    assert read("my parents").groups == {}
     # Phrases still win: "lost my mum" is bereavement only.
     assert set(read("lost my mum").needs) == {"bereavement"}
 

@@ -53,7 +53,8 @@ def test_deep_nesting_gets_a_located_message(text):
     assert loaded.data is None
     [problem] = loaded.problems
     assert "nested far too deeply" in problem.message
-    assert problem.line == 1 and problem.column > 100
+    assert problem.line == 1
+    assert problem.column > 100
 
 
 def test_brackets_inside_quotes_are_not_nesting():
@@ -77,9 +78,11 @@ def test_hostile_files_do_not_kill_the_command(tmp_path, data_dir, command):
     result = signpost(command, *args, cwd=tmp_path)
     assert result.returncode == 1, (result.returncode, result.stderr[-2000:])
     output = result.stdout + result.stderr
-    assert "deep-flow.yaml:1:" in output and "deep-block.yaml:1:" in output
+    assert "deep-flow.yaml:1:" in output
+    assert "deep-block.yaml:1:" in output
     assert output.count("nested far too deeply") == 2
-    assert "wrong-status.yaml" in output and "'opn' is not allowed for status" in output
+    assert "wrong-status.yaml" in output
+    assert "'opn' is not allowed for status" in output
 
 
 # ---- 11: invisible control characters -------------------------------------------------
@@ -116,7 +119,8 @@ def test_control_characters_written_as_escape_codes_are_refused(escape, describe
     loaded = load_text(f'name: "ab{escape}c"\n', "x.yaml")
     [problem] = loaded.problems
     assert (problem.line, problem.column) == (1, 7)
-    assert described in problem.message and "at character 3 of the value" in problem.message
+    assert described in problem.message
+    assert "at character 3 of the value" in problem.message
 
 
 def test_tabs_and_newlines_in_block_scalars_are_fine():
@@ -127,7 +131,8 @@ def test_tabs_and_newlines_in_block_scalars_are_fine():
 
 def test_a_few_nuls_are_located_but_a_binary_file_is_binary():
     [one] = load_bytes(b"name: Shed\x00\n", "x.yaml").problems
-    assert (one.line, one.column) == (1, 11) and "U+0000 NULL" in one.message
+    assert (one.line, one.column) == (1, 11)
+    assert "U+0000 NULL" in one.message
     [binary] = load_bytes(b"\x00\x01\x02binary", "x.yaml").problems
     assert "binary data" in binary.message
 
@@ -145,7 +150,8 @@ FORGE = "nope\n::error file=data/services/camden/other.yaml,line=1::forged\r\n::
 def test_values_are_quoted_on_one_line():
     assert quote("9am") == "'9am'"
     assert quote("a\nb\x1b\u202e") == "'a\\nb\\x1b\\u202e'"
-    assert quote("x" * 500).endswith("…'") and len(quote("x" * 500)) == 102
+    assert quote("x" * 500).endswith("…'")
+    assert len(quote("x" * 500)) == 102
 
 
 def test_a_forging_value_stays_inside_its_own_message(tmp_path, vocab):
@@ -158,11 +164,13 @@ def test_a_forging_value_stays_inside_its_own_message(tmp_path, vocab):
     report = validate_paths([tmp_path / "services"], vocab, today=TODAY)
     [problem] = report.problems
     printed = str(problem)
-    assert "\n" not in printed and "\r" not in printed
+    assert "\n" not in printed
+    assert "\r" not in printed
     assert "'nope\\n::error file=" in printed
     [command] = problem.github().splitlines()  # one line: the forged one is inside its data
     properties = command.split("::")[1]
-    assert properties.startswith("error file=") and properties.endswith("shed.yaml,line=10,col=9")
+    assert properties.startswith("error file=")
+    assert properties.endswith("shed.yaml,line=10,col=9")
 
 
 def test_printed_problems_never_start_a_line_with_anything_but_their_own_path():
@@ -278,7 +286,8 @@ def test_a_named_file_that_links_outside_is_refused(tmp_path, services, vocab):
     (services / "thanet" / "passwd.yaml").symlink_to("/etc/passwd")
     report = validate_paths([services / "thanet" / "passwd.yaml"], vocab, today=TODAY)
     [message] = _messages(report)
-    assert "This is a link to a file outside" in message and "x:0:0" not in message
+    assert "This is a link to a file outside" in message
+    assert "x:0:0" not in message
 
 
 def test_the_index_refuses_outside_links_too(tmp_path, data_dir):
@@ -325,7 +334,8 @@ def test_longest_allowed_id_survives_the_shortlist(services, vocab):
     longest += "j"
     assert len(longest) == 100
     report = _validate_named(services, vocab, longest + ".yaml")
-    assert report.problems == [] and report.listings[0].id == longest
+    assert report.problems == []
+    assert report.listings[0].id == longest
     assert parse_ids(longest) == [longest]
 
 
@@ -359,4 +369,5 @@ def test_area_folder_names_are_checked_once(services, vocab, folder, suggested):
 
 def test_good_area_folders_and_files_pass(services, vocab):
     report = validate_paths([services], vocab, today=TODAY)
-    assert report.problems == [] and len(report.listings) == 1
+    assert report.problems == []
+    assert len(report.listings) == 1

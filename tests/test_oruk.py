@@ -27,8 +27,11 @@ def test_services_page_is_valid_hsds(api):
     body = response.get_json()
     assert errors("page", body) == []
     assert body["total_items"] == 14
-    assert body["size"] == 14 and body["total_pages"] == 1
-    assert body["first_page"] and body["last_page"] and not body["empty"]
+    assert body["size"] == 14
+    assert body["total_pages"] == 1
+    assert body["first_page"]
+    assert body["last_page"]
+    assert not body["empty"]
     for service in body["contents"]:
         assert service["url"].startswith("http")  # the UK profile requires a url
         assert service["organization"]["name"]
@@ -37,9 +40,11 @@ def test_services_page_is_valid_hsds(api):
 def test_paging(api):
     body = api.get("/api/oruk/services?per_page=5&page=3").get_json()
     assert (body["page_number"], body["size"], body["total_pages"]) == (3, 4, 3)
-    assert not body["first_page"] and body["last_page"]
+    assert not body["first_page"]
+    assert body["last_page"]
     empty = api.get("/api/oruk/services?per_page=5&page=9").get_json()
-    assert empty["empty"] and empty["contents"] == []
+    assert empty["empty"]
+    assert empty["contents"] == []
 
 
 def test_service_by_hsds_id_or_signpost_id(api):
@@ -201,7 +206,8 @@ def test_one_service_at_location(api):
     assert response.status_code == 200
     body = response.get_json()
     assert errors("service_at_location", body) == []
-    assert body["id"] == site["id"] and body["location"] == site["location"]
+    assert body["id"] == site["id"]
+    assert body["location"] == site["location"]
     assert body["service"]["schedules"] is not None  # fully nested
     missing = api.get("/api/oruk/service_at_locations/00000000-0000-0000-0000-000000000000")
     assert missing.status_code == 404
@@ -228,7 +234,8 @@ def test_organizations_and_their_services(api):
 def test_a_taxonomy_and_a_term_by_id(api):
     needs = api.get("/api/oruk/taxonomies").get_json()["contents"][0]
     by_id = api.get(f"/api/oruk/taxonomies/{needs['id']}")
-    assert by_id.status_code == 200 and by_id.get_json() == needs
+    assert by_id.status_code == 200
+    assert by_id.get_json() == needs
     assert errors("taxonomy", by_id.get_json()) == []
     term = api.get(f"/api/oruk/taxonomy_terms/{term_uuid(NEEDS_TAXONOMY, 'loneliness')}")
     assert errors("taxonomy_term", term.get_json()) == []

@@ -77,8 +77,11 @@ def test_new_postcode_with_coordinates_is_accepted(tmp_path, vocab):
 
 def test_northern_ireland_postcodes_resolve_to_their_district(gaz):
     place = gaz.resolve("BT7 1NN")
-    assert place is not None and place.kind == "district" and place.label == "BT7"
-    assert place.country == "Northern Ireland" and "Northern Ireland" in place.note
+    assert place is not None
+    assert place.kind == "district"
+    assert place.label == "BT7"
+    assert place.country == "Northern Ireland"
+    assert "Northern Ireland" in place.note
 
 
 @pytest.mark.parametrize(
@@ -143,13 +146,17 @@ def test_search_page_offers_the_likely_postcode(site):
 )
 def test_district_typed_with_a_name_picks_the_nearest(gaz, typed, label):
     place = gaz.resolve(typed)
-    assert place is not None and place.label == label and place.note == ""
+    assert place is not None
+    assert place.label == label
+    assert place.note == ""
 
 
 @pytest.mark.parametrize("typed", ["Whitehall BS5", "Whitehall, BS5", "whitehall bs5 6"])
 def test_no_same_named_place_near_the_district_uses_the_district(gaz, typed):
     place = gaz.resolve(typed)
-    assert place is not None and place.kind == "district" and place.label == "BS5"
+    assert place is not None
+    assert place.kind == "district"
+    assert place.label == "BS5"
     assert (
         place.note == "We do not know a place called Whitehall near BS5, so we used the BS5 area."
     )
@@ -170,7 +177,8 @@ def test_no_same_named_place_near_the_district_uses_the_district(gaz, typed):
 )
 def test_other_spellings_of_a_name(gaz, typed, label):
     place = gaz.resolve(typed)
-    assert place is not None and place.label == label
+    assert place is not None
+    assert place.label == label
 
 
 def test_search_page_offers_the_other_minster_as_a_link(site):
@@ -199,8 +207,11 @@ def test_postcode_table_answers_every_postcode_it_read(small_codepoint, tmp_path
     assert len(table) == len(expected)
     for postcode in list(expected)[::97]:
         assert table.get(postcode) == expected[postcode]
-    assert table.get("CT9 9QQ") is None and table.get("") is None and table.get("é") is None
-    assert isinstance(table.keys, np.memmap) and table.where.parent == tmp_path / "cache"
+    assert table.get("CT9 9QQ") is None
+    assert table.get("") is None
+    assert table.get("é") is None
+    assert isinstance(table.keys, np.memmap)
+    assert table.where.parent == tmp_path / "cache"
 
 
 def test_postcode_table_is_rebuilt_when_its_files_change(small_codepoint, tmp_path):
@@ -216,7 +227,8 @@ def test_unwritable_cache_keeps_postcodes_in_memory(small_codepoint, tmp_path):
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("", encoding="utf-8")
     table = codepoint.load(small_codepoint, read_codepoint_area, blocked / "cache")
-    assert table.where is None and table.get("DN11 0LE") is not None
+    assert table.where is None
+    assert table.get("DN11 0LE") is not None
     g = Gazetteer(codepoint_path=small_codepoint, postcode_cache=blocked / "cache")
     assert g.lookup_postcode("CT9 1EP").label == "CT9 1EP"
 

@@ -234,7 +234,8 @@ def test_stale_command_github_format(runner, data_dir, tmp_path):
             main, ["stale", "--format", "github", "--months", "1", "--open-issues", str(issues)]
         ).output
     )
-    assert again["create"] == [] and [item["number"] for item in again["close"]] == [10]
+    assert again["create"] == []
+    assert [item["number"] for item in again["close"]] == [10]
 
 
 def test_the_workflow_uses_the_plan():
@@ -246,7 +247,8 @@ def test_the_workflow_uses_the_plan():
     parsed = yaml.safe_load(workflow)
     assert parsed["permissions"] == {"contents": "read", "issues": "write"}
     assert "signpost stale --format github --open-issues open-issues.json" in workflow
-    assert "--body-file body.md" in workflow and "${{ fromJSON" not in workflow
+    assert "--body-file body.md" in workflow
+    assert "${{ fromJSON" not in workflow
 
 
 def test_every_bundled_example_stamps_cleanly():

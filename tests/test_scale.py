@@ -76,7 +76,8 @@ def test_posting_arrays_give_whooshs_own_postings_and_scores(built, vocab):
     # Every vocabulary term that occurs in the listings is there, ready for its first use.
     reader = searcher.reader()
     present = [term for term in vocabulary_terms(vocab) if term in reader]
-    assert present and set(present) <= set(terms)
+    assert present
+    assert set(present) <= set(terms)
 
 
 def test_posting_arrays_that_disagree_with_the_index_are_not_used(built, vocab, caplog):
@@ -190,7 +191,8 @@ def test_the_facet_table_is_saved_in_pieces_and_loads_whole(tmp_path, monkeypatc
     table.save(tmp_path)
     with gzip.open(tmp_path / FILE_NAME, "rt", encoding="utf-8") as handle:
         lines = handle.read().splitlines()
-    assert len(lines) > 10 and all(len(json.loads(line)) for line in lines)
+    assert len(lines) > 10
+    assert all(len(json.loads(line)) for line in lines)
     assert FacetTable.load(tmp_path).to_json() == table.to_json()
     with gzip.open(tmp_path / FILE_NAME, "wt", encoding="utf-8") as handle:
         handle.write(json.dumps(table.to_json()))  # the format before pieces

@@ -112,7 +112,9 @@ def test_next_session_with_its_real_date(now, sessions, expected):
     found = next_session(listing(*sessions), now)
     text = describe_next_dated(found, now.date())
     assert text == expected
-    assert "Today" not in text and "Tomorrow" not in text and "On now" not in text
+    assert "Today" not in text
+    assert "Tomorrow" not in text
+    assert "On now" not in text
 
 
 def test_no_session_has_no_dated_words():
@@ -169,7 +171,8 @@ def test_bank_holidays_follow_the_venues_nation():
     assert bank_holiday(date(2026, 11, 30), "ENG") is None
     edinburgh = next_session(closed(venue("EH1 1YZ")), at(sunday, "09:00"))
     margate = next_session(closed(venue("CT9 1EP")), at(sunday, "09:00"))
-    assert edinburgh.day == date(2026, 12, 7) and margate.day == date(2026, 11, 30)
+    assert edinburgh.day == date(2026, 12, 7)
+    assert margate.day == date(2026, 11, 30)
     # St Patrick's Day, Tuesday 17 March 2026, in Northern Ireland only.
     tuesday = closed(venue("BT1 1AA"), sessions=(TUE,))
     assert next_session(tuesday, at(date(2026, 3, 16), "09:00")).day == date(2026, 3, 24)
@@ -213,7 +216,8 @@ def test_template_listing_is_closed_on_bank_holidays(data_dir, vocab):
     from directory.validation import validate_paths
 
     report = validate_paths([data_dir / "services"], vocab)
-    assert report.ok and report.listings[0].bank_holidays == "closed"
+    assert report.ok
+    assert report.listings[0].bank_holidays == "closed"
 
 
 @pytest.mark.parametrize(

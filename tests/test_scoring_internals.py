@@ -36,7 +36,8 @@ def test_the_fast_paths_are_proved_and_used_on_the_pinned_whoosh(built, caplog):
     with caplog.at_level(logging.ERROR, logger="search.scoring"):
         snapshot = _fresh(built)
     assert snapshot.scorer.checked
-    assert snapshot.scorer.fast_lengths and snapshot.scorer.blockwise
+    assert snapshot.scorer.fast_lengths
+    assert snapshot.scorer.blockwise
     assert caplog.records == []
 
 

@@ -82,9 +82,12 @@ def test_gunicorn_serves_pages_health_and_api(server):
     port, log_path = server
     status, body = get(port, "/healthz")
     health = json.loads(body)
-    assert status == 200 and health["status"] == "ok" and health["listings"] == 1
+    assert status == 200
+    assert health["status"] == "ok"
+    assert health["listings"] == 1
     status, body = get(port, "/?q=lonely+on+my+own&near=CT9+1EP")
-    assert status == 200 and b"Margate Men" in body
+    assert status == 200
+    assert b"Margate Men" in body
     assert get(port, "/services/margate-mens-shed")[0] == 200
     assert get(port, "/api/v1/services?q=shed")[0] == 200
     wait_for(lambda: '"path":"/api/v1/services"' in log_path.read_text())
@@ -92,9 +95,13 @@ def test_gunicorn_serves_pages_health_and_api(server):
     assert "Booting worker" in log
     lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     searched = [line for line in lines if line["path"] == "/"]
-    assert searched and searched[0]["status"] == 200 and searched[0]["ms"] > 0
+    assert searched
+    assert searched[0]["status"] == 200
+    assert searched[0]["ms"] > 0
     assert {line["path"] for line in lines} >= {"/healthz", "/services/margate-mens-shed"}
-    assert "lonely" not in log and "CT9" not in log and "q=" not in log
+    assert "lonely" not in log
+    assert "CT9" not in log
+    assert "q=" not in log
 
 
 def test_access_record_has_no_query():

@@ -71,8 +71,10 @@ def test_values_are_parsed_to_their_types():
     )
     assert settings.data_dir == Path("/srv/listings")
     assert settings.stale_months == 6
-    assert settings.serve.workers == 3 and settings.serve.access_log is False
-    assert settings.site.insights is False and settings.site.insights_flush_seconds == 0.5
+    assert settings.serve.workers == 3
+    assert settings.serve.access_log is False
+    assert settings.site.insights is False
+    assert settings.site.insights_flush_seconds == 0.5
     assert settings.postcode_cache == Path("/var/cache/signpost")
     assert settings.home_area is None
 
@@ -80,8 +82,10 @@ def test_values_are_parsed_to_their_types():
 def test_defaults_need_no_environment():
     settings = Settings.from_env(environ={})
     assert settings == Settings()
-    assert settings.site.service_name == "Signpost" and settings.site.repository_branch == "main"
-    assert settings.serve.worker_class == "gevent" and settings.serve.workers is None
+    assert settings.site.service_name == "Signpost"
+    assert settings.site.repository_branch == "main"
+    assert settings.serve.worker_class == "gevent"
+    assert settings.serve.workers is None
 
 
 def test_overrides_beat_the_environment_and_folders_beat_both():
@@ -126,7 +130,8 @@ def test_create_app_config_beats_the_environment_and_is_read_once(settings, monk
     monkeypatch.setenv("SIGNPOST_SERVICE_NAME", "Changed later")
     assert "Changed later" not in app.test_client().get("/about").get_data(as_text=True)
     # Settings are not spread into Flask's own config under other names.
-    assert "SERVICE_NAME" not in app.config and "SIGNPOST_PUBLIC_URL" not in app.config
+    assert "SERVICE_NAME" not in app.config
+    assert "SIGNPOST_PUBLIC_URL" not in app.config
 
 
 def test_create_app_refuses_a_bad_environment_value(settings, monkeypatch):
@@ -157,11 +162,14 @@ def test_serve_passes_settings_to_workers_without_changing_the_environment(
     assert result.exit_code == 0, result.output
     assert dict(os.environ) == before
     (call,) = calls
-    assert call["workers"] == 3 and call["threads"] == 2
-    assert call["worker_class"] == "gthread" and call["access_log"] is False
+    assert call["workers"] == 3
+    assert call["threads"] == 2
+    assert call["worker_class"] == "gthread"
+    assert call["access_log"] is False
     # What a worker builds after the fork: the app over the options' folders.
     built = call["factory"]().config["SIGNPOST_SETTINGS"]
-    assert built.data_dir == settings.data_dir and built.index_dir == settings.index_dir
+    assert built.data_dir == settings.data_dir
+    assert built.index_dir == settings.index_dir
     assert built.serve.workers == 3
     assert dict(os.environ) == before
 

@@ -32,12 +32,15 @@ def test_every_page_renders_in_the_nhs_design(site, url):
     page = response.get_data(as_text=True)
     assert '<html lang="en-GB">' in page
     assert "vendor/nhsuk/nhsuk-frontend.min.css" in page
-    assert 'class="nhsuk-header' in page and 'class="nhsuk-footer' in page
-    assert 'href="#maincontent"' in page and 'id="maincontent"' in page
+    assert 'class="nhsuk-header' in page
+    assert 'class="nhsuk-footer' in page
+    assert 'href="#maincontent"' in page
+    assert 'id="maincontent"' in page
     assert page.count("<h1") == 1
     # Nothing inline, so a strict Content-Security-Policy can be added.
     assert not re.search(r"<script(?![^>]*\bsrc=)", page)
-    assert " style=" not in page and "<style" not in page
+    assert " style=" not in page
+    assert "<style" not in page
     assert " onclick=" not in page
     # The only script is an enhancement, loaded as a module from a static file.
     assert re.findall(r"<script[^>]*>", page) == [
@@ -62,12 +65,17 @@ def test_service_page_has_everything(site):
     page = site.get("/services/margate-mens-shed").get_data(as_text=True)
     assert "Tuesdays and Thursdays, 10am to 1pm. Closed on bank holidays." in page
     assert "<strong>Next:</strong> Tomorrow, 10am to 1pm" in page
-    assert "The Old Forge" in page and "12 Example Street, Margate<br>CT9 1EP" in page
+    assert "The Old Forge" in page
+    assert "12 Example Street, Margate<br>CT9 1EP" in page
     assert "Buses 8 and 9 stop outside" in page  # directions in words
-    assert "Step-free access" in page and "Accessible toilet" in page
+    assert "Step-free access" in page
+    assert "Accessible toilet" in page
     assert "£2 a session. Tea, coffee and materials included." in page
-    assert "You can refer yourself" in page and "Drop in, no need to book" in page
-    assert "Ages 18 and over" in page and "Older people" in page and "Men" in page
+    assert "You can refer yourself" in page
+    assert "Drop in, no need to book" in page
+    assert "Ages 18 and over" in page
+    assert "Older people" in page
+    assert "Men" in page
     assert 'href="tel:01632960001"' in page
     assert 'href="mailto:shed@example.org"' in page
     assert "Last checked 14 September 2026 by Thanet Link Worker Team." in page
@@ -197,7 +205,8 @@ def test_404_and_other_errors_in_the_same_design(site):
     response = site.get("/no/such/page")
     assert response.status_code == 404
     page = response.get_data(as_text=True)
-    assert "Page not found" in page and 'class="nhsuk-header' in page
+    assert "Page not found" in page
+    assert 'class="nhsuk-header' in page
     wrong_method = site.post("/about")
     assert wrong_method.status_code == 405
     assert 'class="nhsuk-header' in wrong_method.get_data(as_text=True)
@@ -220,7 +229,8 @@ def test_500_page_in_the_same_design_without_a_stack_trace(settings, publish_dat
     page = response.get_data(as_text=True)
     assert "Sorry, there is a problem with the service" in page
     assert 'class="nhsuk-header' in page
-    assert "secret internals" not in page and "Traceback" not in page
+    assert "secret internals" not in page
+    assert "Traceback" not in page
 
 
 def test_static_assets_are_versioned_and_cached(site):

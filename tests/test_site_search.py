@@ -20,8 +20,10 @@ def get(site, url: str, status: int = 200) -> str:
 def test_home_has_one_box_for_the_need_and_one_for_the_place(site):
     page = get(site, "/")
     assert '<form class="sp-search" method="get" action="/"' in page
-    assert "What would help?" in page and 'name="q"' in page
-    assert "Where?" in page and 'name="near"' in page
+    assert "What would help?" in page
+    assert 'name="q"' in page
+    assert "Where?" in page
+    assert 'name="near"' in page
     # Example searches are links that find something in this directory.
     examples = re.findall(r'<ul class="sp-examples">(.*?)</ul>', page, re.S)[0]
     links = re.findall(r'href="(/\?q=[^"]+)"', examples)
@@ -55,7 +57,8 @@ def test_result_shows_what_a_link_worker_needs(site):
     assert "Refer yourself, Drop in" in card
     assert 'sp-icon--step-free" aria-hidden="true"></span>Step-free access' in card
     assert "Checked September 2026" in card
-    assert "Loneliness and isolation" in card and "Arts and crafts" in card
+    assert "Loneliness and isolation" in card
+    assert "Arts and crafts" in card
 
 
 def test_search_url_is_shareable_and_uses_the_api_parameter_names(site):
@@ -63,7 +66,8 @@ def test_search_url_is_shareable_and_uses_the_api_parameter_names(site):
     # The filters form sends exactly the parameters search/request.py reads.
     for name in ("free", "step_free", "open_now", "day", "access", "delivery", "need", "age"):
         assert f'name="{name}"' in page
-    assert 'name="radius"' in page and 'name="local_only"' in page
+    assert 'name="radius"' in page
+    assert 'name="local_only"' in page
     assert result_ids(page) == result_ids(get(site, "/?near=CT9+1EP&q=lonely&day=fri&free=1"))
 
 
@@ -72,7 +76,8 @@ def test_filters_change_results_and_counts(site):
     free = get(site, "/?q=lonely&near=CT9+1EP&free=true")
     all_ids, free_ids = result_ids(everything), result_ids(free)
     assert set(free_ids) < set(all_ids)
-    assert "margate-mens-shed" in all_ids and "margate-mens-shed" not in free_ids
+    assert "margate-mens-shed" in all_ids
+    assert "margate-mens-shed" not in free_ids
     # The count next to "Free" says how many results the filter keeps.
     count = re.search(r"Free \((\d+)\)", everything).group(1)
     assert int(count) == len(free_ids)
@@ -93,10 +98,14 @@ def test_day_and_access_filters(site):
 def test_chosen_filters_can_be_removed_one_by_one(site):
     page = get(site, "/?q=lonely&near=CT9+1EP&free=true&day=tue,fri")
     chosen = page.split('class="sp-active-filters"')[1].split("</div>")[0]
-    assert "Free" in chosen and "Tuesday" in chosen and "Friday" in chosen
+    assert "Free" in chosen
+    assert "Tuesday" in chosen
+    assert "Friday" in chosen
     remove_tuesday = re.search(r'href="([^"]+)">Tuesday', chosen).group(1).replace("&amp;", "&")
-    assert "day=fri" in remove_tuesday and "tue" not in remove_tuesday
-    assert "free=true" in remove_tuesday and "q=lonely" in remove_tuesday
+    assert "day=fri" in remove_tuesday
+    assert "tue" not in remove_tuesday
+    assert "free=true" in remove_tuesday
+    assert "q=lonely" in remove_tuesday
 
 
 def test_need_filter_and_browse_by_need(site):

@@ -35,7 +35,8 @@ def test_add_and_remove_without_javascript(site):
     assert cookie(site).split(".").count(SHED) == 1
 
     page = site.get("/shortlist/").get_data(as_text=True)
-    assert "Margate Men&#39;s Shed" in page and "Tea and Talk Bereavement Caf" in page
+    assert "Margate Men&#39;s Shed" in page
+    assert "Tea and Talk Bereavement Caf" in page
     assert re.search(r"Shortlist \(2\)", page)
     assert 'action="/shortlist/remove"' in page
 
@@ -50,9 +51,11 @@ def test_cookie_holds_only_ids_and_is_lax_httponly(site):
     header = response.headers["Set-Cookie"]
     started = int(datetime(*SITE_NOW, tzinfo=LONDON).timestamp())
     assert header.startswith(f"shortlist={started}:{SHED};")
-    assert "HttpOnly" in header and "SameSite=Lax" in header
+    assert "HttpOnly" in header
+    assert "SameSite=Lax" in header
     # A browser-session cookie: no expiry date, so closing the browser forgets the list.
-    assert "Max-Age" not in header and "Expires" not in header
+    assert "Max-Age" not in header
+    assert "Expires" not in header
 
 
 def test_results_show_added_services(site):
@@ -93,7 +96,8 @@ def test_refuses_unknown_ids_other_sites_and_open_redirects(site):
 def test_shared_link_shows_a_list_without_a_cookie(site):
     page = site.get(f"/shortlist/?ids={SHED},{LINE},gone-away").get_data(as_text=True)
     assert "A shared shortlist" in page
-    assert "Margate Men&#39;s Shed" in page and "Grief Listening Line" in page
+    assert "Margate Men&#39;s Shed" in page
+    assert "Grief Listening Line" in page
     assert "1 service on this list is no longer in the directory" in page
     assert cookie(site) is None
     site.post("/shortlist/keep", data={"ids": f"{SHED},{LINE}"})
@@ -105,7 +109,8 @@ def test_shortlist_page_offers_a_share_link(site):
     add(site, CAFE)
     page = site.get("/shortlist/").get_data(as_text=True)
     assert f"http://localhost/shortlist/?ids={SHED},{CAFE}" in page
-    assert 'href="/shortlist/handout"' in page and 'href="/shortlist/text"' in page
+    assert 'href="/shortlist/handout"' in page
+    assert 'href="/shortlist/text"' in page
 
 
 def test_handout_has_everything_a_patient_needs(site):
@@ -120,7 +125,8 @@ def test_handout_has_everything_a_patient_needs(site):
     assert "Tuesdays and Thursdays, 10am to 1pm. Closed on bank holidays." in section  # when
     assert "Next: Tuesday 24 November, 10am to 1pm" in section  # a real date, never "Tomorrow"
     assert "Checked September 2026" in section
-    assert "The Old Forge, 12 Example Street, Margate" in section and "CT9 1EP" in section
+    assert "The Old Forge, 12 Example Street, Margate" in section
+    assert "CT9 1EP" in section
     assert "£2 a session. Tea, coffee and materials included." in section  # cost
     assert "Refer yourself or drop in. Just turn up" in section  # how to start
     assert "ring Dave first" in section
@@ -170,7 +176,8 @@ def test_plain_text_version(site):
     assert "attachment" in download.headers["Content-Disposition"]
     text = download.get_data(as_text=True)
     assert text.startswith("Groups and services that may help you")
-    assert "Margate Men's Shed" in text and "<" not in text
+    assert "Margate Men's Shed" in text
+    assert "<" not in text
 
 
 def test_empty_shortlist_pages_explain_what_to_do(site):

@@ -71,7 +71,8 @@ def test_three_services_fit_in_three_parts(public_site):
     text = sms_of(page)
     found = segments(text)
     print(f"three-service text: {found.units} characters, {found.parts} parts, {found.encoding}")
-    assert found.encoding == "GSM-7" and found.parts <= 3
+    assert found.encoding == "GSM-7"
+    assert found.parts <= 3
     assert f"{found.parts} text message parts ({found.units} characters)" in page
     lines = text.splitlines()
     assert lines[0] == "Groups that may help you:"
@@ -83,14 +84,16 @@ def test_three_services_fit_in_three_parts(public_site):
     for listing_id, entry in zip((SHED, CAFE, LINE), (shed, cafe, line), strict=True):
         assert entry.endswith(f"https://signpost.example.org/s/{short_code(listing_id)}")
         assert re.search(r"Checked (Sep|Oct) 2026", entry)
-    assert "Tomorrow" not in text and "Today" not in text
+    assert "Tomorrow" not in text
+    assert "Today" not in text
 
 
 def test_short_links_lead_to_the_service(site):
     from views.shortlist_text import short_code
 
     code = short_code(SHED)
-    assert len(code) == 8 and not set(code) & set("ilou")
+    assert len(code) == 8
+    assert not set(code) & set("ilou")
     response = site.get(f"/s/{code}")
     assert response.status_code == 301
     assert response.headers["Location"] == f"/services/{SHED}"
@@ -108,12 +111,14 @@ def test_email_link_carries_the_whole_list(site):
     href = re.search(r'<a href="(mailto:[^"]*)" data-mailto>', page).group(1)
 
     parts = urlsplit(html.unescape(href))
-    assert parts.scheme == "mailto" and parts.path == ""  # the person chooses who to send to
+    assert parts.scheme == "mailto"
+    assert parts.path == ""
     query = parse_qs(parts.query)
     assert query["subject"] == ["Groups and services that may help you"]
     body = query["body"][0]
     assert body.startswith("Groups and services that may help you\nMade on 23 November 2026")
-    assert "1. Margate Men's Shed" in body and "2. Tea and Talk Bereavement Café" in body
+    assert "1. Margate Men's Shed" in body
+    assert "2. Tea and Talk Bereavement Café" in body
     assert "Next time: Tuesday 24 November, 10am to 1pm" in body
     assert "Write an email with this list" in page
 

@@ -13,7 +13,7 @@ from tests.test_validate import replace_line
 
 
 @pytest.mark.parametrize(
-    "earlier, later, months",
+    ("earlier", "later", "months"),
     [
         (date(2025, 11, 23), date(2026, 11, 23), 12),
         (date(2025, 11, 24), date(2026, 11, 23), 11),
@@ -44,7 +44,8 @@ def test_stale_table(runner, data_dir, template_text):
         "by",
         "File",
     ]
-    assert "old-group" in result.stdout and "2024-01-10" in result.stdout
+    assert "old-group" in result.stdout
+    assert "2024-01-10" in result.stdout
     assert "Thanet Link Worker Team" in result.stdout
     assert "closed-group" not in result.stdout
     assert "margate-mens-shed" not in result.stdout  # reviewed 2026-09-14
@@ -61,7 +62,7 @@ def test_stale_months_option_and_json(runner, data_dir, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "reviewed, text",
+    ("reviewed", "text"),
     [(date(2026, 10, 3), "Checked October 2026"), (date(2024, 8, 31), "Checked August 2024")],
 )
 def test_checked_text(reviewed, text):
@@ -71,7 +72,7 @@ def test_checked_text(reviewed, text):
 
 
 @pytest.mark.parametrize(
-    "reviewed, today, months, warning",
+    ("reviewed", "today", "months", "warning"),
     [
         (
             date(2024, 8, 14),

@@ -95,7 +95,8 @@ def test_bundled_urgent_help_file_is_valid_and_complete():
     assert problems == []
     assert set(found.topics) == {"suicide", "danger", "medical", "homeless-tonight"}
     calls = {line.id: line.call for line in found.lines}
-    assert calls["emergency"] == "999" and calls["samaritans"] == "116 123"
+    assert calls["emergency"] == "999"
+    assert calls["samaritans"] == "116 123"
     assert {calls["nhs-111-england"], calls["nhs-24-scotland"], calls["nhs-111-wales"]} == {"111"}
     texts = {line.id: (line.text, line.text_word) for line in found.lines if line.text}
     assert texts["shout"] == ("85258", "SHOUT")
@@ -157,7 +158,8 @@ def test_the_minimal_file_is_valid(tmp_path):
     path = tmp_path / "urgent-help.yaml"
     path.write_text(VALID, encoding="utf-8")
     found, problems = check_urgent_help(path, VOCAB.needs, today=LATER)
-    assert problems == [] and found.lines[0].call_link == "tel:999"
+    assert problems == []
+    assert found.lines[0].call_link == "tel:999"
 
 
 @pytest.mark.parametrize(
@@ -193,7 +195,8 @@ def test_signpost_validate_checks_the_urgent_help_file(tmp_path, monkeypatch):
         result.output
     )
     alone = CliRunner().invoke(main, ["validate", str(data / "urgent-help.yaml")])
-    assert alone.exit_code == 1 and "'0808 800 444'" in alone.output
+    assert alone.exit_code == 1
+    assert "'0808 800 444'" in alone.output
     (data / "urgent-help.yaml").write_text(VALID, encoding="utf-8")
     assert CliRunner().invoke(main, ["validate", "--data", str(data)]).exit_code == 0
 
@@ -206,7 +209,8 @@ def test_a_reminder_when_the_numbers_were_checked_over_six_months_ago(today, due
     reminder = review_due(URGENT, today)
     assert (reminder is not None) is due
     if due:
-        assert "last checked on 2026-11-30" in reminder and "update last_reviewed" in reminder
+        assert "last checked on 2026-11-30" in reminder
+        assert "update last_reviewed" in reminder
 
 
 def test_urgent_help_page_works_before_any_index_is_built(data_dir, tmp_path):
@@ -218,7 +222,8 @@ def test_urgent_help_page_works_before_any_index_is_built(data_dir, tmp_path):
     client = app.test_client()
     assert client.get("/").status_code == 503
     page = client.get("/urgent-help")
-    assert page.status_code == 200 and 'href="tel:116123"' in page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'href="tel:116123"' in page.get_data(as_text=True)
 
 
 def test_a_broken_data_folder_file_falls_back_to_the_bundled_numbers(tmp_path):
@@ -263,7 +268,8 @@ def test_everyday_searches_name_no_crisis(text):
 
 def test_a_real_word_is_not_read_as_a_slip_for_a_crisis_word():
     # One letter from "overdose" and "choking", but English words.
-    assert detect("overdone", URGENT).topics == () and detect("cooking", URGENT).topics == ()
+    assert detect("overdone", URGENT).topics == ()
+    assert detect("cooking", URGENT).topics == ()
     # A word the listings use (a group's own name) is taken as written too.
     assert detect("suicidol", URGENT, ({"suicidol"},)).topics == ()
     assert detect("suicidol", URGENT).topics == ("suicide",)
@@ -282,9 +288,12 @@ def test_a_correction_of_a_crisis_word_is_dropped_with_what_it_brought():
     )
     crisis = detect("kill myself", URGENT)
     fixed = with_crisis(guessed, crisis, URGENT, VOCAB)
-    assert fixed.corrections == {} and fixed.corrected_text is None
-    assert "skills" not in fixed.terms and "kill" in fixed.terms
-    assert "learning" not in fixed.needs and fixed.needs["mental-wellbeing"] == 1.0
+    assert fixed.corrections == {}
+    assert fixed.corrected_text is None
+    assert "skills" not in fixed.terms
+    assert "kill" in fixed.terms
+    assert "learning" not in fixed.needs
+    assert fixed.needs["mental-wellbeing"] == 1.0
 
 
 def test_support_whose_main_need_is_the_crisis_topics_comes_first():
@@ -322,7 +331,8 @@ def test_site_shows_the_panel_before_the_form_results_and_filters(site, text, to
 
 def test_kill_myself_near_bn2_is_never_corrected(site):
     page = site.get("/?q=kill+myself&near=BN2").get_data(as_text=True)
-    assert "Showing results for" not in page and "skills" not in page.lower()
+    assert "Showing results for" not in page
+    assert "skills" not in page.lower()
     assert page.index('id="urgent"') < page.index("<h1")
 
 
@@ -330,9 +340,11 @@ def test_kill_myself_near_bn2_is_never_corrected(site):
 def test_misspelt_crisis_words_are_never_shown_corrected(site, api, text):
     page = site.get("/", query_string={"q": text}).get_data(as_text=True)
     assert 'id="urgent"' in page
-    assert "Showing results for" not in page and "Search instead for" not in page
+    assert "Showing results for" not in page
+    assert "Search instead for" not in page
     body = api.get("/api/v1/services", query_string={"q": text}).get_json()
-    assert body["did_you_mean"] is None and body["search_instead"] is None
+    assert body["did_you_mean"] is None
+    assert body["search_instead"] is None
 
 
 def test_site_panel_without_a_search_error_still_shows(site):
@@ -369,7 +381,8 @@ def test_site_panel_follows_the_nation_of_the_place(site, near, nation, lines):
     shown = {line for line in NATION_LINES if f'data-line="{line}"' in panel}
     assert shown == lines
     assert f"These are the numbers for {nation}." in panel
-    assert 'data-line="samaritans"' in panel and 'data-line="emergency"' in panel
+    assert 'data-line="samaritans"' in panel
+    assert 'data-line="emergency"' in panel
 
 
 def test_site_panel_shows_every_nation_without_a_place(site):
@@ -431,7 +444,8 @@ def test_urgent_help_page_lists_every_number_by_nation(site):
     ]
     positions = [page.index(heading) for heading in headings]
     assert positions == sorted(positions)
-    assert "https://www.samaritans.org/" in page and "30 November 2026" in page
+    assert "https://www.samaritans.org/" in page
+    assert "30 November 2026" in page
 
 
 # ---- the API ------------------------------------------------------------------------------
@@ -476,9 +490,11 @@ def test_api_urgent_is_null_without_a_crisis_and_matches_the_openapi_document(ap
 
 def test_api_errors_still_carry_urgent_help(api):
     place = api.get("/api/v1/services?q=kill+myself&near=Qqqqzz").get_json()["error"]
-    assert place["code"] == "place-not-found" and place["urgent"]["topics"][0]["id"] == "suicide"
+    assert place["code"] == "place-not-found"
+    assert place["urgent"]["topics"][0]["id"] == "suicide"
     bad = api.get("/api/v1/services?q=want+to+die&radius=far").get_json()["error"]
-    assert bad["code"] == "bad-parameter" and bad["urgent"]["groups"][0]["lines"]
+    assert bad["code"] == "bad-parameter"
+    assert bad["urgent"]["groups"][0]["lines"]
 
 
 # ---- the command line ---------------------------------------------------------------------
@@ -540,7 +556,8 @@ def test_a_data_folder_file_is_served_at_once_with_a_new_etag(client, data_dir: 
     second = client.get(
         "/api/v1/services?q=kill+myself", headers={"If-None-Match": first.headers["ETag"]}
     )
-    assert second.status_code == 200 and second.headers["ETag"] != first.headers["ETag"]
+    assert second.status_code == 200
+    assert second.headers["ETag"] != first.headers["ETag"]
     lines = [
         line["id"] for group in second.get_json()["urgent"]["groups"] for line in group["lines"]
     ]

@@ -350,7 +350,7 @@ def test_every_problem_in_a_file_is_reported_in_one_run(tmp_path, vocab, templat
 
 
 @pytest.mark.parametrize(
-    "content, message",
+    ("content", "message"),
     [
         (b"", "This file is empty. Copy docs/template-listing.yaml"),
         (b"\x00\x01\x02binary", "This file contains binary data, not text."),
@@ -422,11 +422,12 @@ def test_in_person_service_needs_a_location(tmp_path, vocab, template_text):
     online = text.replace("delivery: [in-person]", "delivery: [online, phone]")
     listing, problems = check(tmp_path, vocab, online)
     assert problems == []
-    assert listing.remote and not listing.in_person
+    assert listing.remote
+    assert not listing.in_person
 
 
 @pytest.mark.parametrize(
-    "raw, expected",
+    ("raw", "expected"),
     [
         ("9am", "09:00"),
         ("9.30", "09:30"),
@@ -444,7 +445,7 @@ def test_suggest_time(raw, expected):
 
 
 @pytest.mark.parametrize(
-    "raw, ok",
+    ("raw", "ok"),
     [
         ("01632 960123", True),
         ("020 7946 0123", True),
@@ -493,7 +494,9 @@ def test_cli_folder_of_20_broken_files(runner, data_dir, template_text):
     assert len(files) == 20
     for line in lines:
         path, line_no, column, message = line.split(":", 3)
-        assert path.endswith(".yaml") and int(line_no) >= 1 and int(column) >= 1
+        assert path.endswith(".yaml")
+        assert int(line_no) >= 1
+        assert int(column) >= 1
         assert message.strip()
     assert "problems in 20 files (of 21 checked)" in result.stderr
 

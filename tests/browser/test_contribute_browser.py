@@ -87,7 +87,8 @@ def test_add_your_group_from_errors_to_valid_yaml(page, base_url, javascript):
         gazetteer=default_gazetteer(),
         today=date(*SITE_NOW[:3]),
     )
-    assert problems == [] and listing is not None
+    assert problems == []
+    assert listing is not None
     github = page.locator("#propose-github").get_attribute("href")
     assert github.startswith("https://github.com/example/signpost/new/main?filename=")
     assert page.locator("#send-email").get_attribute("href").startswith("mailto:")
@@ -109,7 +110,8 @@ def test_suggest_a_change_from_a_service_page(page, base_url):
     page.fill("#phone", "01632 960999")
     page.get_by_role("button", name="Check the listing").click()
     text = page.locator("#listing-yaml").inner_text()
-    assert '"01632 960999"' in text and "reviewed_by: Thanet Link Workers" in text
+    assert '"01632 960999"' in text
+    assert "reviewed_by: Thanet Link Workers" in text
     edit = page.locator("#propose-github").get_attribute("href")
     assert edit.endswith("/edit/main/data/services/east-kent/margate-bereavement-cafe.yaml")
 
