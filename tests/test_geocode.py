@@ -35,6 +35,7 @@ from directory.places import (
 )
 from directory.places.codepoint import codepoint_dir, read_codepoint_area
 from directory.places.grid import grid_to_osgb36, grid_to_wgs84
+from directory.places.online import OnlineAnswers
 
 
 @pytest.fixture(autouse=True)
@@ -703,6 +704,19 @@ def test_missing_table_degrades_quietly(tmp_path):
     assert g.suggest("Margat") == []
 
 
+def test_damaged_table_rows_skip_the_name_not_the_search(tmp_path):
+    path = tmp_path / "gazetteer.tsv.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        f.write("# a table with one damaged row\n")
+        f.write("D\tCT9\t51.3862\t1.3870\tEngland\t1200\n")
+        f.write("P\tmargate\tMargate\tnot-a-latitude\t1.38\tCT9\tEngland\t60000\n")
+        f.write("P\tbroadstairs\tBroadstairs\t51.3594\t1.4396\tCT10\tEngland\t25000\n")
+    g = Gazetteer(table_path=path, codepoint_path=tmp_path)
+    assert g.lookup_place("Margate") == []
+    assert g.resolve("Broadstairs").label == "Broadstairs (CT10)"
+    assert g.resolve("CT9").kind == "district"
+
+
 # ---- distances --------------------------------------------------------------------------
 
 
@@ -772,6 +786,21 @@ def test_online_errors_and_foreign_results_mean_not_found():
     assert Gazetteer(online=abroad).resolve("Brighton Beach NY") is None
     nothing = FakeGeocoder(None)
     assert Gazetteer(online=nothing).resolve("Botany Bay Kingsgate") is None
+
+
+def test_online_failures_are_asked_again_and_answers_are_kept_to_512():
+    failing = FakeGeocoder(error=TimeoutError("service down"))
+    g = Gazetteer(online=failing)
+    assert g.resolve("Botany Bay Kingsgate") is None
+    assert g.resolve("Botany Bay Kingsgate") is None
+    assert failing.calls == ["Botany Bay Kingsgate"] * 2  # the service may be back
+    nowhere = FakeGeocoder(None)
+    answers = OnlineAnswers()
+    for n in range(513):
+        assert answers.resolve(nowhere, f"Nowhere {n}") is None
+    answers.resolve(nowhere, "Nowhere 512")  # the newest is remembered
+    answers.resolve(nowhere, "Nowhere 0")  # the oldest was let go
+    assert nowhere.calls == [f"Nowhere {n}" for n in range(513)] + ["Nowhere 0"]
 
 
 def test_online_not_asked_about_junk():
