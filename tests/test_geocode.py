@@ -26,7 +26,6 @@ from directory.places import (
     default_gazetteer,
     distance_km,
     distance_miles,
-    km_to_miles,
     make_online_geocoder,
     miles_to_km,
     name_key,
@@ -34,6 +33,7 @@ from directory.places import (
     normalise_postcode,
 )
 from directory.places.codepoint import codepoint_dir, read_codepoint_area
+from directory.places.distance import km_to_miles
 from directory.places.grid import grid_to_osgb36, grid_to_wgs84
 from directory.places.online import OnlineAnswers
 

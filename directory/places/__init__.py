@@ -33,19 +33,13 @@ from directory.places.distance import (
     MILES_PER_KM,
     distance_km,
     distance_miles,
-    km_to_miles,
     miles_to_km,
 )
 from directory.places.gazetteer import Gazetteer, default_gazetteer
 from directory.places.names import name_key
-from directory.places.online import OnlineGeocoder, make_online_geocoder
+from directory.places.online import make_online_geocoder
 from directory.places.place import Place
-from directory.places.postcodes import (
-    is_northern_ireland,
-    likely_postcode,
-    normalise_district,
-    normalise_postcode,
-)
+from directory.places.postcodes import normalise_district, normalise_postcode
 from directory.places.table import ATTRIBUTION, GAZETTEER_PATH
 
 __all__ = [
@@ -54,14 +48,10 @@ __all__ = [
     "GAZETTEER_PATH",
     "MILES_PER_KM",
     "Gazetteer",
-    "OnlineGeocoder",
     "Place",
     "default_gazetteer",
     "distance_km",
     "distance_miles",
-    "is_northern_ireland",
-    "km_to_miles",
-    "likely_postcode",
     "make_online_geocoder",
     "miles_to_km",
     "name_key",
