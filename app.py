@@ -12,8 +12,8 @@ from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
 from directory.settings import Settings, SiteSettings
-from search.engine import NoIndex
 from search.live import LiveDirectory
+from search.snapshot import NoIndex
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -160,7 +160,7 @@ def warm_up(app: Flask) -> None:
     table, a postcode area, compiling templates). These requests are not logged or counted
     as anyone's; with no index yet, the pages simply say so.
     """
-    from search.engine import NoIndex
+    from search.snapshot import NoIndex
 
     paths = list(WARM_UP_PATHS)
     with contextlib.suppress(NoIndex, IndexError):

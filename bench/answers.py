@@ -44,7 +44,8 @@ def collect(root: Path, size: int, queries: int) -> dict[str, Any]:
         sys.path.insert(0, folder)
     from directory.places import Gazetteer
     from search.build import build_index
-    from search.engine import SearchIndex, search
+    from search.engine import search
+    from search.snapshot import SearchIndex
     from tests import test_relevance as judged
 
     print(f"engine: {sys.modules[search.__module__].__file__}", file=sys.stderr)
@@ -78,7 +79,7 @@ def _judged_engine(judged, root: Path):
     from directory.validation import validate_paths
     from directory.vocabulary import load_vocabulary
     from search.build import build_index, locate
-    from search.engine import SearchIndex
+    from search.snapshot import SearchIndex
     from tests.conftest import example_files
 
     vocab = load_vocabulary(judged.DATA / "needs.yaml")

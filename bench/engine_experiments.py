@@ -46,7 +46,11 @@ from directory.places import Gazetteer  # noqa: E402
 from directory.serialise import listing_from_dict  # noqa: E402
 from search import engine  # noqa: E402
 from search.build import build_index  # noqa: E402
+from search.filters import filter_docs, in_reach  # noqa: E402
 from search.interpret import interpret  # noqa: E402
+from search.matches import text_matches  # noqa: E402
+from search.snapshot import SearchIndex  # noqa: E402
+from search.wider import wider_searches  # noqa: E402
 
 
 def stages(snapshot, request, vocab, gazetteer) -> dict[str, float]:
@@ -64,17 +68,15 @@ def stages(snapshot, request, vocab, gazetteer) -> dict[str, float]:
     t["place"] = clock() - start
 
     start = clock()
-    near_docs, distances = engine._located(
-        table, place, request.radius_miles, request.include_remote
-    )
+    near_docs, distances = in_reach(table, place, request.radius_miles, request.include_remote)
     t["located"] = clock() - start
 
     start = clock()
-    allowed = engine.filter_docs(table, request, near_docs & table.open_docs, NOW)
+    allowed = filter_docs(table, request, near_docs & table.open_docs, NOW)
     t["filters"] = clock() - start
 
     start = clock()
-    matches = engine.text_matches(snapshot, interpretation)
+    matches = text_matches(snapshot, interpretation)
     docnums, scores = matches.among(snapshot, allowed)
     t["scoring"] = clock() - start
 
@@ -102,7 +104,7 @@ def stages(snapshot, request, vocab, gazetteer) -> dict[str, float]:
 
     start = clock()
     if not len(docnums):
-        engine.wider_searches(snapshot, request, interpretation, matches, place, NOW, vocab)
+        wider_searches(snapshot, request, interpretation, matches, place, NOW, vocab)
     t["wider"] = clock() - start
     t["matched"] = len(docnums)
     t["allowed"] = len(allowed)
@@ -145,7 +147,7 @@ def run_experiments(args, modes, parts, corpus, vocab, root: Path) -> None:
     gazetteer = Gazetteer(max_areas=200)
     for query in queries:
         gazetteer.resolve(query.near)
-    index = engine.SearchIndex(root)
+    index = SearchIndex(root)
     snapshot = index.snapshot()
     for query in queries[:WARMUP]:
         engine.search(index, signpost_request(query, "text"), vocab, gazetteer, now=NOW)

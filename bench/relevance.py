@@ -37,8 +37,9 @@ from directory.places import default_gazetteer  # noqa: E402
 from directory.validation import validate_paths  # noqa: E402
 from directory.vocabulary import load_vocabulary  # noqa: E402
 from search.build import build_index, document_text, locate  # noqa: E402
-from search.engine import SearchIndex, TextMatches  # noqa: E402
+from search.matches import TextMatches  # noqa: E402
 from search.schema import ALL_STOP_WORDS  # noqa: E402
+from search.snapshot import SearchIndex  # noqa: E402
 from tests import test_relevance as judged  # noqa: E402
 
 MODES = ("engine", "bm25", "fts5")

@@ -135,7 +135,7 @@ def child_live(index: Path) -> dict:
 
     # Every vocabulary term's postings read for the first time, on a build just opened
     # (nothing warmed): what a term's first use costs the scorer itself.
-    from search.engine import Snapshot
+    from search.snapshot import Snapshot
 
     snapshot = Snapshot.open(current_build(index))
     searcher = snapshot.searcher()

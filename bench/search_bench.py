@@ -489,7 +489,8 @@ def run_size(
 
     from directory.places import Gazetteer
     from search.build import build_index
-    from search.engine import SearchIndex, search
+    from search.engine import search
+    from search.snapshot import SearchIndex
 
     out: dict[str, Any] = {"size": size, "engine": sys.modules[search.__module__].__file__}
     corpus = generate(size, seed)

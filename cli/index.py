@@ -109,9 +109,10 @@ def search_command(
 ):
     """Search the index as the site does, e.g. signpost search "lonely" --near CT9."""
     from directory.urgent import UrgentHelpError, current_urgent_help
-    from search.engine import NoIndex, SearchIndex, search
+    from search.engine import search
     from search.present import response_to_dict
     from search.request import parse_request
+    from search.snapshot import NoIndex, SearchIndex
 
     settings = settings_for(data_dir, index_dir)
     vocab = vocabulary_for(settings)

@@ -19,8 +19,8 @@ from directory.settings import Settings
 def _export_listings(settings: Settings, vocab):
     """The listings to export: the live index if built, else the validated data folder."""
     from search.build import locate
-    from search.engine import NoIndex
     from search.live import LiveDirectory
+    from search.snapshot import NoIndex
 
     try:
         directory = LiveDirectory(settings, shared_gazetteer())

@@ -100,8 +100,8 @@ def report(
 
 def _listings(settings: Settings):
     """Listings and need labels from the index, or none (with a note) when there is none."""
-    from search.engine import NoIndex
     from search.live import LiveDirectory
+    from search.snapshot import NoIndex
 
     directory = LiveDirectory(settings)
     try:

@@ -1,197 +1,40 @@
 """Run a search against the live index: the one function the site, the API and the CLI call.
 
-``SearchIndex`` follows the ``current`` build link, opening a new build the first time a
-request sees it; each request holds a ``Snapshot`` of one build for its whole life, so a
-rebuild mid-request can never mix two builds in one answer.
+``search`` takes one build (search.snapshot) for the whole request, reads the words
+(search.interpret, search.crisis), scores them once (search.matches), keeps what is open,
+in reach and passes the filters (search.filters), ranks (search.ranking), counts the facets
+and, when nothing was found, works out wider searches (search.wider).
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import os
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import cached_property
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from whoosh import index as whoosh_index
 
-from directory.areas import default_areas
-from directory.model import Listing
-from directory.places import Place
+from directory.model import Listing, Location
+from directory.places import Gazetteer, Place, distance_miles
 from directory.serialise import listing_from_dict
 from directory.urgent import UrgentHelp, UrgentPanel, load_urgent_help
 from directory.vocabulary import Vocabulary
-from search.build import BUILD_FILE, INDEX_NAME, current_build
-from search.coverage import NEARBY_MILES, CoveredArea, load_coverage
+from search.coverage import NEARBY_MILES, CoveredArea
 from search.crisis import detect, vocabulary_words, with_crisis
-from search.directory_coverage import Coverage, compute_coverage
 from search.facets import FacetTable
-from search.honest import MissingNeed, keep, missing_needs, relevant_to
+from search.filters import filter_docs, in_reach, open_among, served_docs
+from search.honest import MissingNeed, missing_needs
 from search.interpret import Interpretation, interpret
-from search.query import build_query
+from search.matches import TextMatches, relevant_matches, text_matches
 from search.ranking import blend, order, served_distance
-from search.request import MAX_RADIUS_MILES, SearchRequest
-from search.scoring import PostingArrays, TermScorer, supported
-
-log = logging.getLogger(__name__)
-T = TypeVar("T")
+from search.request import SearchRequest
+from search.snapshot import FACET_NAMES, SearchIndex, Snapshot
+from search.wider import WiderSearch, wider_searches
 
 LONDON = ZoneInfo("Europe/London")
-FACET_NAMES = ("cost", "access_needs", "day", "access", "delivery", "need")
-
-
-class NoIndex(RuntimeError):
-    """No index has been built yet at this location."""
-
-
-@dataclass
-class Snapshot:
-    """One build, opened: its Whoosh index and facet table."""
-
-    folder: Path
-    build_id: str
-    created: str
-    count: int
-    ix: Any
-    facets: FacetTable
-    _local: threading.local = field(default_factory=threading.local, repr=False)
-    _derived: dict[str, Any] = field(default_factory=dict, repr=False)
-    _derived_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def derived(self, key: str, make: Callable[[Snapshot], T]) -> T:
-        """What a view works out from the whole build (an export's lookups, counts), made
-        once and kept with the build: never per request, never stale after a rebuild."""
-        try:
-            return self._derived[key]
-        except KeyError:
-            pass
-        with self._derived_lock:
-            if key not in self._derived:
-                self._derived[key] = make(self)
-            return self._derived[key]
-
-    @classmethod
-    def open(cls, folder: Path) -> Snapshot:
-        info = json.loads((folder / BUILD_FILE).read_text(encoding="utf-8"))
-        ix = whoosh_index.open_dir(str(folder), indexname=INDEX_NAME)
-        facets = FacetTable.load(folder)
-        if ix.doc_count() != facets.count:
-            raise RuntimeError(f"Index {folder} is inconsistent: rebuild it.")
-        snapshot = cls(folder, info["build_id"], info["created"], info["count"], ix, facets)
-        snapshot.scorer.check(snapshot.searcher())  # prove the fast paths on this build
-        return snapshot
-
-    @cached_property
-    def scorer(self) -> TermScorer:
-        return TermScorer(self.count, arrays=PostingArrays.load(self.folder))
-
-    @cached_property
-    def reviewed(self) -> np.ndarray:
-        return np.array(self.facets.reviewed, dtype=np.int64)
-
-    @cached_property
-    def paused(self) -> np.ndarray:
-        return self.mask(self.facets.docs("status", "paused"))
-
-    @cached_property
-    def open_mask(self) -> np.ndarray:
-        return self.mask(self.facets.open_docs)
-
-    @cached_property
-    def national(self) -> np.ndarray:
-        return self.mask(self.facets.docs("reach", "national"))
-
-    @cached_property
-    def covered_areas(self) -> list[CoveredArea]:
-        """Areas with local listings (search.coverage), read once per build."""
-        return load_coverage(self.folder)
-
-    @cached_property
-    def coverage(self) -> Coverage:
-        """Services per area and per need (search.directory_coverage), once per build."""
-        return compute_coverage(self.facets, default_areas())
-
-    @cached_property
-    def name_rank(self) -> np.ndarray:
-        """Each document's place in the index sorted by (name, id): the ranking tie-break."""
-        table = self.facets
-        ordered = sorted(range(self.count), key=lambda d: (table.names[d], table.ids[d]))
-        ranks = np.empty(self.count, dtype=np.int64)
-        ranks[ordered] = np.arange(self.count)
-        return ranks
-
-    @cached_property
-    def facet_matrix(self) -> tuple[list[tuple[str, str]], np.ndarray]:
-        """One row of 0/1 per (facet, value) shown as a filter, for counting in one step."""
-        rows: list[tuple[str, str]] = []
-        matrix = []
-        for facet in FACET_NAMES:
-            for value, members in sorted(self.facets.sets.get(facet, {}).items()):
-                rows.append((facet, value))
-                matrix.append(self.mask(members))
-        shape = (len(rows), self.count)
-        return rows, (np.array(matrix, dtype=np.uint8) if rows else np.zeros(shape, np.uint8))
-
-    def mask(self, docs: Iterable[int]) -> np.ndarray:
-        found = np.zeros(self.count, dtype=bool)
-        docs = docs if isinstance(docs, (set, frozenset)) else set(docs)
-        if docs:
-            found[np.fromiter(docs, dtype=np.int64, count=len(docs))] = True
-        return found
-
-    def searcher(self):
-        """A searcher for this thread: Whoosh searchers are not shared between threads."""
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is None:
-            searcher = self.ix.searcher()
-            self._local.searcher = searcher
-        return searcher
-
-    def payload(self, docnum: int) -> dict[str, Any]:
-        return json.loads(self.searcher().stored_fields(docnum)["payload"])
-
-    def listing(self, listing_id: str) -> Listing | None:
-        fields = self.searcher().document(id=listing_id)
-        if not fields:
-            return None
-        return listing_from_dict(json.loads(fields["payload"]))
-
-    def listings(self) -> list[Listing]:
-        return [listing_from_dict(self.payload(docnum)) for docnum in range(self.count)]
-
-
-class SearchIndex:
-    """The live index at ``root``; cheap to ask for, safe to share between threads."""
-
-    def __init__(self, root: str | os.PathLike[str]) -> None:
-        self.root = Path(root)
-        self._lock = threading.Lock()
-        self._snapshot: Snapshot | None = None
-
-    @property
-    def current_snapshot(self) -> Snapshot | None:
-        """The build most recently opened, if any (no disk access; for logs)."""
-        return self._snapshot
-
-    def snapshot(self) -> Snapshot:
-        folder = current_build(self.root)
-        if folder is None:
-            raise NoIndex(f"No search index at {self.root}. Build it with 'signpost index'.")
-        current = self._snapshot
-        if current is not None and current.folder == folder:
-            return current
-        with self._lock:
-            if self._snapshot is None or self._snapshot.folder != folder:
-                self._snapshot = Snapshot.open(folder)
-            return self._snapshot
 
 
 @dataclass
@@ -203,15 +46,6 @@ class Hit:
     score: float
     listing: Listing
     nearest_location: int | None = None  # index into listing.locations
-
-
-@dataclass
-class WiderSearch:
-    """A search that would find something when this one found nothing."""
-
-    description: str
-    count: int
-    changes: dict[str, Any]
 
 
 @dataclass
@@ -267,102 +101,6 @@ class SearchResponse:
         return max(1, (self.total + per_page - 1) // per_page)
 
 
-def _union(table: FacetTable, facet: str, values: Iterable[str]) -> set[int]:
-    found: set[int] = set()
-    for value in values:
-        found |= table.docs(facet, value)
-    return found
-
-
-def _having_any(
-    docs: AbstractSet[int], table: FacetTable, facet: str, values: Iterable[str]
-) -> set[int]:
-    """``docs & union of the values' sets``, intersecting first: the candidates are usually
-    far fewer than a value's listings (a weekday is on ~40% of 100,000)."""
-    found: set[int] = set()
-    for value in values:
-        found |= docs & table.docs(facet, value)
-    return found
-
-
-def filter_docs(
-    table: FacetTable, request: SearchRequest, allowed: AbstractSet[int], now: datetime
-) -> AbstractSet[int]:
-    """Apply the request's filters (not location) to ``allowed`` document numbers (a new
-    set, or ``allowed`` itself when no filter applies: never changed in place)."""
-    docs = allowed
-    if request.free:
-        docs = docs & table.docs("cost", "free")
-    if request.step_free:
-        docs = docs & table.docs("access_needs", "step-free")
-    if request.days:
-        docs = _having_any(docs, table, "day", request.days)
-    if request.access:
-        docs = _having_any(docs, table, "access", request.access)
-    if request.delivery:
-        docs = _having_any(docs, table, "delivery", request.delivery)
-    if request.needs:
-        docs = _having_any(docs, table, "need", request.needs)
-    if request.age is not None:
-        docs = table.for_age(request.age, docs)
-    if request.age_to is not None:
-        docs = table.for_age(request.age_to, docs)
-    if request.reviewed_since is not None:
-        since = request.reviewed_since.toordinal()
-        docs = {docnum for docnum in docs if table.reviewed[docnum] >= since}
-    if request.between is not None:
-        docs = table.meeting_between(*request.between, request.days, docs)
-    if request.open_now:
-        docs = table.open_at(now, docs)
-    return docs
-
-
-def _open(table: FacetTable, docs: AbstractSet[int]) -> AbstractSet[int]:
-    """The open ones of ``docs`` (all open listings as they are, with no place: not a copy)."""
-    return docs if docs is table.open_docs else docs & table.open_docs
-
-
-def _located(
-    table: FacetTable,
-    place: Place | None,
-    radius: float,
-    include_remote: bool,
-    *,
-    distances_wanted: bool = True,
-) -> tuple[AbstractSet[int], dict[int, float]]:
-    """Documents in reach of ``place`` (all open documents when there is no place), and
-    (unless ``distances_wanted`` is false: counts need none) their venues' distances."""
-    if place is None:
-        return table.open_docs, {}  # closed listings are never in reach
-    if distances_wanted:
-        distances = table.within(place.lat, place.lon, radius)
-        venue_docs: AbstractSet[int] = distances.keys()
-    else:
-        distances = {}
-        venue_docs = table.docs_within(place.lat, place.lon, radius)
-    docs = set(venue_docs)
-    if include_remote:
-        docs |= table.docs("reach", "national")
-        # A phone or online service that is not national serves its own area: offer it
-        # where that area's venues are, not to someone at the other end of the country.
-        docs |= table.remote_serving(venue_docs)
-        # Services for the residents of an area (areas_served) that the place lies in.
-        docs |= served_docs(table, place)
-    else:
-        # "Only local" still offers what comes to the person: home visits for their area.
-        docs |= served_docs(table, place) & table.docs("delivery", "in-person")
-    return docs, distances
-
-
-def served_docs(table: FacetTable, place: Place) -> set[int]:
-    """Listings whose ``areas_served`` include the place's district, postcode area, council
-    area or nation (any one is enough)."""
-    found: set[int] = set()
-    for key in default_areas().keys_for_district(place.district, place.country):
-        found |= table.docs("serves", key)
-    return found
-
-
 def facet_counts(snapshot: Snapshot, docnums: np.ndarray) -> dict[str, dict[str, int]]:
     """How many of the matched documents have each filter value (only values present)."""
     rows, matrix = snapshot.facet_matrix
@@ -405,62 +143,19 @@ def _facets(
     table = snapshot.facets
     for facet, field_name in MULTI_VALUE_FACETS:
         if getattr(request, field_name):
-            others = replace(request, **{field_name: ()})
-            allowed = filter_docs(table, others, _open(table, near_docs), now)
+            cleared: dict[str, Any] = {field_name: ()}
+            others = replace(request, **cleared)
+            allowed = filter_docs(table, others, open_among(table, near_docs), now)
             widened, _scores = matches.among(snapshot, allowed)
             counts[facet] = facet_counts(snapshot, widened)[facet]
     return counts
-
-
-@dataclass(frozen=True)
-class TextMatches:
-    """Every document the words match, with its text score: worked out once per request.
-
-    The search, the facet counts that leave a filter out and the wider-search suggestions
-    each look at a different set of allowed documents; they all take theirs from here
-    (``among``) instead of scoring the query again. ``docnums`` is None when there are no
-    words to match (everything allowed matches, unranked by text).
-    """
-
-    docnums: np.ndarray | None
-    scores: np.ndarray | None
-    timed_out: bool = False
-
-    def among(
-        self, snapshot: Snapshot, allowed: AbstractSet[int]
-    ) -> tuple[np.ndarray, np.ndarray | None]:
-        """The matches that are in ``allowed`` (docnums ascending) and their scores."""
-        if self.docnums is None:
-            return np.array(sorted(allowed), dtype=np.int64), None
-        if len(allowed) >= snapshot.count:
-            return self.docnums, self.scores
-        if allowed is snapshot.facets.open_docs:  # no place, no filter: a mask made once
-            keep = snapshot.open_mask[self.docnums]
-        else:
-            keep = snapshot.mask(allowed)[self.docnums]
-        return self.docnums[keep], self.scores[keep]
-
-
-def text_matches(snapshot: Snapshot, interpretation: Interpretation) -> TextMatches:
-    """Score the words against the whole index, a term at a time over cached arrays
-    (``search.scoring``). ``build_query`` only makes queries that scorer handles (terms,
-    ORs, ANDs, AND NOTs; tested), so every search's work is a few array additions."""
-    if interpretation.unclear:  # "support groups": say so rather than list everything
-        return TextMatches(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
-    query = build_query(interpretation)
-    if query is None:
-        return TextMatches(None, None)
-    if not supported(query):  # a programming error in search.query, never user input
-        raise TypeError(f"search.query built a query the scorer cannot score: {type(query)}")
-    docnums, scores = snapshot.scorer.scores(snapshot.searcher(), query)
-    return TextMatches(docnums.astype(np.int64), scores)
 
 
 def search(
     index: SearchIndex | Snapshot,
     request: SearchRequest,
     vocab: Vocabulary,
-    gazetteer,
+    gazetteer: Gazetteer,
     *,
     now: datetime | None = None,
     urgent_help: UrgentHelp | None = None,
@@ -497,8 +192,8 @@ def search(
                 "CT9 1EP), the first half of one (like CT9) or a town name."
             )
 
-    near_docs, distances = _located(table, place, request.radius_miles, request.include_remote)
-    allowed = filter_docs(table, request, _open(table, near_docs), now)
+    near_docs, distances = in_reach(table, place, request.radius_miles, request.include_remote)
+    allowed = filter_docs(table, request, open_among(table, near_docs), now)
     matches = relevant_matches(snapshot, interpretation, text_matches(snapshot, interpretation))
     docnums, scores = matches.among(snapshot, allowed)
     ranking_distances = distances
@@ -566,31 +261,12 @@ def search(
     return response
 
 
-def relevant_matches(
-    snapshot: Snapshot, interpretation: Interpretation, matches: TextMatches
-) -> TextMatches:
-    """Leave out matches unrelated to every need stated (search.honest.relevant_to): "food
-    bank" must not offer a diabetes course because it mentions "food swaps"."""
-    if matches.docnums is None:
-        return matches
-    searcher = snapshot.searcher()
-    allowed = relevant_to(
-        interpretation,
-        lambda field_name, token: snapshot.scorer.postings(searcher, field_name, token)[0],
-        snapshot.count,
-    )
-    if allowed is None:
-        return matches
-    docnums, scores = keep(matches.docnums, matches.scores, allowed)
-    return replace(matches, docnums=docnums, scores=scores)
-
-
 def _need_counter(
     table: FacetTable,
     place: Place | None,
     now: datetime,
     reach: dict[tuple[float, bool], AbstractSet[int]] | None = None,
-):
+) -> Callable[[str, SearchRequest], int]:
     """``count(need, request)``: open listings for ``need`` that ``request`` would show
     (its place, radius and filters), for search.honest.missing_needs. ``reach``: documents
     in reach already worked out, by (radius, include_remote)."""
@@ -599,7 +275,7 @@ def _need_counter(
     def count(need: str, request: SearchRequest) -> int:
         key = (request.radius_miles, request.include_remote)
         if key not in reach:
-            reach[key] = _located(table, place, *key, distances_wanted=False)[0]
+            reach[key] = in_reach(table, place, *key, distances_wanted=False)[0]
         reached = reach[key]
         docs = table.docs("need", need) & reached  # walks the smaller of the two
         if reached is not table.open_docs:  # with no place, everything reached is open
@@ -644,109 +320,13 @@ def rank_matches(
 
 
 def _nearest_location(listing: Listing, place: Place | None) -> int | None:
-    from directory.places import distance_miles
-
+    """Which of the listing's venues is nearest the place (None with no place or venue)."""
     if place is None or not listing.locations:
         return None
-    best = min(
-        range(len(listing.locations)),
-        key=lambda i: (
-            distance_miles(place.lat, place.lon, listing.locations[i].lat, listing.locations[i].lon)
-            if listing.locations[i].lat is not None
-            else float("inf")
-        ),
-    )
-    return best
 
+    def miles(location: Location) -> float:
+        if location.lat is None or location.lon is None:
+            return float("inf")
+        return distance_miles(place.lat, place.lon, location.lat, location.lon)
 
-MAX_RELATED_SUGGESTED = 3
-
-
-def _related_needs(interpretation: Interpretation, vocab: Vocabulary | None) -> list[str]:
-    """The vocabulary's related needs of what was asked for, first ones first (at most 3)."""
-    if vocab is None:
-        return []
-    stated = interpretation.stated_needs
-    related = [
-        other
-        for need in stated
-        if need in vocab.needs
-        for other in vocab.needs[need].related
-        if other not in stated and other in vocab.needs
-    ]
-    return list(dict.fromkeys(related))[:MAX_RELATED_SUGGESTED]
-
-
-def wider_searches(
-    snapshot: Snapshot,
-    request: SearchRequest,
-    interpretation: Interpretation,
-    matches: TextMatches,
-    place: Place | None,
-    now: datetime,
-    vocab: Vocabulary | None = None,
-) -> list[WiderSearch]:
-    """When nothing matched: how many a bigger radius, fewer filters or related needs find.
-
-    Related needs ("lonely" -> mental wellbeing, bereavement) are not searched for, as they
-    crowd out what was asked for; when what was asked for finds nothing here, groups for
-    the related needs, with the same place and filters, are the nearest help to offer.
-    """
-    table = snapshot.facets
-    open_docs = set(table.open_docs)
-    text_docnums, _scores = matches.among(snapshot, open_docs)
-    text_docs = set(text_docnums.tolist())
-    options: list[WiderSearch] = []
-
-    def count(radius: float, filtered: bool, remote: bool) -> int:
-        near, _ = _located(table, place, radius, remote, distances_wanted=False)
-        docs = text_docs & near
-        if filtered:
-            docs = filter_docs(table, request, docs, now)
-        return len(docs)
-
-    if place is not None:
-        for radius in (request.radius_miles * 2, request.radius_miles * 5, MAX_RADIUS_MILES):
-            radius = min(radius, MAX_RADIUS_MILES)
-            if radius <= request.radius_miles:
-                continue
-            found = count(radius, True, request.include_remote)
-            if found:
-                options.append(
-                    WiderSearch(f"Search within {radius:g} miles", found, {"radius": radius})
-                )
-                break
-    if request.has_filters:
-        found = count(request.radius_miles, False, request.include_remote)
-        if found:
-            options.append(WiderSearch("Remove the filters", found, {"filters": "clear"}))
-    if place is not None and not request.include_remote:
-        found = count(request.radius_miles, True, True)
-        if found:
-            options.append(
-                WiderSearch(
-                    "Include online, phone and national services", found, {"local_only": False}
-                )
-            )
-    related = _related_needs(interpretation, vocab)
-    if related:
-        near, _ = _located(
-            table, place, request.radius_miles, request.include_remote, distances_wanted=False
-        )
-        helped = _union(table, "need", related) & open_docs & near
-        found = len(filter_docs(table, replace(request, needs=()), helped, now))
-        if found:
-            labels = ", ".join(vocab.need_label(need).lower() for need in related)
-            options.append(
-                WiderSearch(f"Look for related help: {labels}", found, {"q": "", "need": related})
-            )
-    if interpretation.text and len(interpretation.stated_needs) == 0 and place is not None:
-        found = count(request.radius_miles, request.has_filters, request.include_remote)
-        if not found:
-            near, _ = _located(
-                table, place, request.radius_miles, request.include_remote, distances_wanted=False
-            )
-            everything = len(filter_docs(table, request, open_docs & near, now))
-            if everything:
-                options.append(WiderSearch("See everything near this place", everything, {"q": ""}))
-    return options
+    return min(range(len(listing.locations)), key=lambda i: miles(listing.locations[i]))

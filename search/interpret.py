@@ -32,7 +32,7 @@ MAX_WORDS = 12
 # Related needs ("lonely" -> mental wellbeing, bereavement, volunteering) are not searched for:
 # on the judged queries they lifted listings that merely carry more needs (a bereavement café
 # for "lonely") above ones that fit. They are offered only when a search finds nothing
-# (search.engine.wider_searches).
+# (search.wider.wider_searches).
 CARERS = "carers"
 # "my mum", "our elderly dad": someone else in the family, so not the group the person belongs
 # to ("my dad has dementia" is not about families with children). Grammar, not vocabulary.

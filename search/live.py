@@ -26,9 +26,10 @@ from directory.settings import Settings
 from directory.urgent import UrgentHelp, current_urgent_help
 from directory.vocabulary import Vocabulary, load_vocabulary, vocabulary_path
 from search.build import BUILD_FILE, CURRENT, current_build, vocabulary_terms
-from search.engine import NoIndex, SearchIndex, SearchResponse, Snapshot, search
+from search.engine import SearchResponse, search
 from search.interpret import warm_known_words
 from search.request import SearchRequest
+from search.snapshot import NoIndex, SearchIndex, Snapshot
 
 log = logging.getLogger(__name__)
 # A build that failed to open is tried again after this long (a later build sooner).
@@ -241,7 +242,7 @@ class LiveDirectory:
     """The listings as last published to ``settings.index_dir``; safe to share between threads.
 
     Each call looks at the ``current`` build link, so a rebuild is picked up by the next
-    request without a restart. Methods raise ``search.engine.NoIndex`` until a build exists.
+    request without a restart. Methods raise ``search.snapshot.NoIndex`` until a build exists.
     """
 
     def __init__(self, settings: Settings, gazetteer: Gazetteer | None = None) -> None:

@@ -13,9 +13,10 @@ from directory.load import load_text
 from directory.places import default_gazetteer
 from directory.validation import check_loaded, validate_paths
 from search.build import build_index, locate
-from search.engine import SearchIndex, search
+from search.engine import search
 from search.ranking import served_distance
 from search.request import SearchRequest
+from search.snapshot import SearchIndex
 from tests.conftest import TEMPLATE
 from tests.test_validate import replace_line
 

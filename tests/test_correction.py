@@ -191,9 +191,10 @@ import json, sys
 from datetime import datetime
 from directory.places import default_gazetteer
 from directory.vocabulary import load_vocabulary
-from search.engine import LONDON, SearchIndex, search
+from search.engine import LONDON, search
 from search.interpret import interpret
 from search.request import SearchRequest
+from search.snapshot import SearchIndex
 
 index_dir, queries = sys.argv[1], json.loads(sys.argv[2])
 vocab = load_vocabulary()

@@ -16,8 +16,9 @@ from directory.validation import validate_paths
 from search import build as build_module
 from search.build import CURRENT, KEEP_BUILDS, build_index, current_build, locate
 from search.buildlock import IndexLocked, build_lock
-from search.engine import SearchIndex, search
+from search.engine import search
 from search.request import SearchRequest
+from search.snapshot import SearchIndex
 from tests.test_validate import replace_line
 
 

@@ -36,9 +36,10 @@ from directory.places import default_gazetteer
 from directory.validation import validate_paths
 from directory.vocabulary import load_vocabulary
 from search.build import build_index, locate
-from search.engine import SearchIndex, search
+from search.engine import search
 from search.interpret import Interpretation
 from search.request import DEFAULT_RADIUS_MILES, SearchRequest
+from search.snapshot import SearchIndex
 from tests.conftest import BUNDLED_SERVICES, example_files
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,10 +20,11 @@ from directory.places import default_gazetteer
 from directory.validation import validate_paths
 from search import scoring
 from search.build import build_index, locate, vocabulary_terms
-from search.engine import SearchIndex, Snapshot, search
+from search.engine import search
 from search.live import LiveDirectory, WarmingIndex, warm
 from search.request import SearchRequest
 from search.scoring import IDS_FILE, SCORES_FILE, PostingArrays, TermScorer
+from search.snapshot import SearchIndex, Snapshot
 
 NAMES = ("Shed", "Walking Group", "Memory Cafe", "Debt Advice Drop-in", "Chat Line")
 

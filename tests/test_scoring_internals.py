@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 from search import scoring
-from search.engine import Snapshot
 from search.interpret import interpret
 from search.query import build_query
 from search.scoring import TermScorer
+from search.snapshot import Snapshot
 from tests.test_search import assert_scores_match_whoosh, built, vocab_module  # noqa: F401
 
 QUERIES = ["lonely allotment diabetic", "sugar", "on my own", "woodwork painting craft"]

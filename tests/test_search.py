@@ -11,8 +11,9 @@ import pytest
 from directory.places import default_gazetteer
 from directory.validation import validate_paths
 from search.build import build_index, locate
-from search.engine import NoIndex, SearchIndex, search
+from search.engine import search
 from search.request import SearchRequest, parse_request
+from search.snapshot import NoIndex, SearchIndex
 from tests.conftest import TEMPLATE
 from tests.test_validate import replace_line
 
@@ -346,12 +347,12 @@ def assert_scores_match_whoosh(snapshot, query) -> None:
 )
 def test_term_at_a_time_scores_equal_whoosh(built, vocab_module, text):
     """search.scoring gives exactly the documents and scores Whoosh's own search gives."""
-    from search import engine
     from search.interpret import interpret
+    from search.query import build_query
     from search.scoring import supported
 
     snapshot = built.snapshot()
-    query = engine.build_query(interpret(text, vocab_module))
+    query = build_query(interpret(text, vocab_module))
     assert supported(query)
     assert_scores_match_whoosh(snapshot, query)
 
@@ -403,8 +404,8 @@ def test_and_not_excludes_every_document_the_negative_part_matches(built):
 def test_group_clauses_score_as_whoosh_does(built, text):
     """Named groups (a label clause) and members-only groups (an AND NOT) keep the fast path."""
     from directory.vocabulary import parse_vocabulary
-    from search import engine
     from search.interpret import interpret
+    from search.query import build_query
     from search.scoring import supported
     from tests.conftest import TEST_VOCABULARY
 
@@ -413,7 +414,7 @@ def test_group_clauses_score_as_whoosh_does(built, text):
     interpretation = interpret(text, vocab)
     assert interpretation.groups or interpretation.members_only
     snapshot = built.snapshot()
-    query = engine.build_query(interpretation)
+    query = build_query(interpretation)
     assert supported(query)
     assert_scores_match_whoosh(snapshot, query)
 

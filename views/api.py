@@ -22,7 +22,6 @@ from directory.urgent import panel_dict, urgent_help_path
 from directory.vocabulary import vocabulary_path
 from search.crisis import urgent_panel
 from search.directory_coverage import coverage_json
-from search.engine import NoIndex
 from search.present import Links, api_listing, api_search, place_dict
 from search.request import (
     FLAGS,
@@ -34,6 +33,7 @@ from search.request import (
     ParamError,
     parse_request,
 )
+from search.snapshot import NoIndex
 from views import apihttp, errors, oruk
 from views.apiutil import absolute, json_response, live, now, reject_unknown, site_root
 from views.errors import ApiError

@@ -19,7 +19,7 @@ from typing import Any
 from flask import Blueprint, Response
 from werkzeug.exceptions import HTTPException
 
-from search.engine import NoIndex
+from search.snapshot import NoIndex
 
 JSON_TYPE = "application/json"
 # The code a client can switch on, by status; messages are for people and may change.

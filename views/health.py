@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify
 
-from search.engine import NoIndex
+from search.snapshot import NoIndex
 
 bp = Blueprint("health", __name__)
 

@@ -13,7 +13,6 @@ from typing import Any
 from directory.model import DAYS, DELIVERY, ROUTES
 from directory.oruk.export import NEEDS_TAXONOMY, term_uuid
 from directory.urgent import NATIONS
-from search.engine import FACET_NAMES
 from search.request import (
     DEFAULT_PER_PAGE,
     DEFAULT_RADIUS_MILES,
@@ -21,6 +20,7 @@ from search.request import (
     MAX_PER_PAGE,
     MAX_RADIUS_MILES,
 )
+from search.snapshot import FACET_NAMES
 
 STRING = {"type": "string"}
 NULLABLE_STRING = {"type": ["string", "null"]}

@@ -2,7 +2,7 @@
 
 HSDS names everything by UUID (services, organisations, services-at-locations), while the
 index knows listings by their readable ids. These lookups turn one into the other; each is
-made once per build and kept on the build's :class:`~search.engine.Snapshot`, so a request
+made once per build and kept on the build's :class:`~search.snapshot.Snapshot`, so a request
 never decodes the whole directory (at 10,000 listings that took 1.6-2.5 s a request).
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from directory.model import Listing
 from directory.oruk.export import hsds_id, organization_uuid, service_uuid
-from search.engine import Snapshot
+from search.snapshot import Snapshot
 
 
 @dataclass(frozen=True)
