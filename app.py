@@ -58,22 +58,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     insights.init_app(app)
 
     @app.errorhandler(404)
-    def not_found(_error: Exception):
+    def not_found(_error: Exception) -> tuple[str, int]:
         return render_template("errors/404.html"), 404
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
+    def http_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
         # Any other refusal (400, 403, 405...) in the site's design, never a bare page.
         # A 405 keeps its Allow header (RFC 9110 requires it).
         allow = {name: value for name, value in error.get_headers() if name.lower() == "allow"}
         return render_template("errors/error.html", error=error), error.code or 500, allow
 
     @app.errorhandler(NoIndex)
-    def no_index(_error: NoIndex):
+    def no_index(_error: NoIndex) -> tuple[str, int]:
         return render_template("errors/no-index.html"), 503
 
     @app.errorhandler(500)
-    def server_error(_error: Exception):
+    def server_error(_error: Exception) -> tuple[str, int]:
         return render_template("errors/500.html"), 500
 
     @app.context_processor

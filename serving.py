@@ -19,12 +19,18 @@ import re
 import sys
 import time
 import traceback
-from typing import Any
+from collections.abc import Callable, Iterable
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TextIO
 
-from flask import Flask, g, request
+from flask import Flask, Response, g, request
 
 from directory.settings import WORKER_CLASSES, ServeSettings
 
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 log = logging.getLogger("signpost.access")
 STARTED = "signpost.started"  # the WSGI environ key holding when a request reached the app
 UNROUTED = "(no such page)"  # logged instead of the path of a request that matched no route
@@ -66,7 +72,7 @@ def init_access_log(app: Flask) -> None:
     """
     inner = app.wsgi_app
 
-    def timed(environ, start_response):
+    def timed(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         environ[STARTED] = time.perf_counter()
         return inner(environ, start_response)
 
@@ -76,7 +82,7 @@ def init_access_log(app: Flask) -> None:
     keep_logs_private(app.logger, logging.getLogger("werkzeug"))
 
     @app.after_request
-    def _log_request(response):
+    def _log_request(response: Response) -> Response:
         started = request.environ.get(STARTED)
         if started is not None and log.isEnabledFor(logging.INFO):
             build = g.get("signpost_build") or _open_build(app)
@@ -104,7 +110,7 @@ def private(text: str) -> str:
     return _QUERY.sub(r"\1?[query removed]", text)
 
 
-def private_traceback(exc_info) -> str:
+def private_traceback(exc_info: ExcInfo) -> str:
     """Where an error happened (files, lines, code) and its type, but not its message.
 
     An exception's message may quote a request ("could not parse 'lost my wife'"); the
@@ -112,7 +118,7 @@ def private_traceback(exc_info) -> str:
     """
     _kind, error, trace = exc_info
     lines = ["Traceback (most recent call last):\n", *traceback.format_tb(trace)]
-    seen = error
+    seen: BaseException | None = error
     while seen is not None:
         lines.append(f"{type(seen).__module__}.{type(seen).__qualname__} {WITHHELD}\n")
         seen = seen.__cause__ or (None if seen.__suppress_context__ else seen.__context__)
@@ -138,7 +144,7 @@ def keep_logs_private(*loggers: logging.Logger) -> None:
             logger.addFilter(PrivateLogFilter())
 
 
-def configure_access_log(stream=None, *, enabled: bool = True) -> None:
+def configure_access_log(stream: TextIO | None = None, *, enabled: bool = True) -> None:
     """Send ``signpost.access`` lines to stderr (or ``stream``), where gunicorn's logs go;
     ``enabled=False`` (``SIGNPOST_ACCESS_LOG=off``) turns them off."""
     if not enabled:
@@ -195,7 +201,7 @@ def _private_gunicorn_logger() -> type:
     class PrivateLogger(Logger):
         """Gunicorn's logger, with every error-log record passed through ``private()``."""
 
-        def setup(self, cfg) -> None:
+        def setup(self, cfg: Any) -> None:
             super().setup(cfg)
             keep_logs_private(self.error_log)
 
@@ -203,7 +209,7 @@ def _private_gunicorn_logger() -> type:
 
 
 def run_gunicorn(
-    app_factory,
+    app_factory: Callable[[], Flask],
     *,
     host: str = "127.0.0.1",
     port: int = 5000,
@@ -250,7 +256,7 @@ def run_gunicorn(
             for key, value in options.items():
                 self.cfg.set(key, value)
 
-        def load(self):
+        def load(self) -> Any:  # Flask (gunicorn's stubs type environs as MutableMapping)
             configure_access_log(enabled=access_log)
             app = app_factory()
             warm_up(app)

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from cli.common import data_option, index_option, settings_for, shared_gazetteer, vocabulary_for
+from directory.urgent import UrgentPanel
 
 
 @click.command()
@@ -90,28 +91,28 @@ def index(data_dir: Path | None, index_dir: Path | None, quiet: bool) -> None:
 def search_command(
     query: str,
     near: str,
-    radius,
-    free,
-    step_free,
-    day,
-    open_now,
-    age,
-    access,
-    delivery,
-    need,
-    local_only,
-    exact,
-    page,
-    per_page,
-    as_json,
-    data_dir,
-    index_dir,
-):
+    radius: float | None,
+    free: bool,
+    step_free: bool,
+    day: tuple[str, ...],
+    open_now: bool,
+    age: int | None,
+    access: tuple[str, ...],
+    delivery: tuple[str, ...],
+    need: tuple[str, ...],
+    local_only: bool,
+    exact: bool,
+    page: int,
+    per_page: int,
+    as_json: bool,
+    data_dir: Path | None,
+    index_dir: Path | None,
+) -> None:
     """Search the index as the site does, e.g. signpost search "lonely" --near CT9."""
     from directory.urgent import UrgentHelpError, current_urgent_help
     from search.engine import search
-    from search.present import response_to_dict
     from search.request import parse_request
+    from search.response_dict import response_to_dict
     from search.snapshot import NoIndex, SearchIndex
 
     settings = settings_for(data_dir, index_dir)
@@ -187,7 +188,7 @@ def search_command(
             click.echo(f"Local listings cover: {covered}")
 
 
-def format_urgent(panel) -> str:
+def format_urgent(panel: UrgentPanel) -> str:
     """The urgent-help panel as text, printed before any result."""
     rule = "=" * 60
     lines = [rule, "GET HELP NOW"]

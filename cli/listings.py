@@ -14,7 +14,8 @@ from pathlib import Path
 import click
 
 from cli.common import data_option, settings_for, shared_gazetteer, vocabulary_for
-from directory.stale import stale_listings
+from directory.stale import StaleRow, stale_listings
+from directory.vocabulary import Vocabulary
 
 
 @click.command()
@@ -59,7 +60,7 @@ def validate(paths: tuple[Path, ...], data_dir: Path | None) -> None:
         sys.exit(1)
 
 
-def _urgent_help_ok(path: Path, vocab) -> bool:
+def _urgent_help_ok(path: Path, vocab: Vocabulary) -> bool:
     """Check an urgent-help file (crisis words and help lines), printing its problems."""
     from directory.urgent import check_urgent_help, review_due
 
@@ -226,7 +227,7 @@ def review(listing_id: str, by: str | None, on: str | None, data_dir: Path | Non
     click.echo(f"{shown}: reviewed {day.isoformat()}{who}.")
 
 
-def format_table(rows) -> str:
+def format_table(rows: list[StaleRow]) -> str:
     headers = ("Listing", "Last reviewed", "Months ago", "Reviewed by", "File")
     table = [headers] + [
         (row.id, row.last_reviewed.isoformat(), str(row.months_ago), row.reviewed_by, row.path)

@@ -9,14 +9,20 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from cli.common import data_option, index_option, settings_for, shared_gazetteer, vocabulary_for
 from directory.settings import Settings
+from directory.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from directory.model import Listing
+    from directory.oruk import Planned
 
 
-def _export_listings(settings: Settings, vocab):
+def _export_listings(settings: Settings, vocab: Vocabulary) -> list[Listing]:
     """The listings to export: the live index if built, else the validated data folder."""
     from search.build import locate
     from search.live import LiveDirectory
@@ -236,7 +242,7 @@ def _read_json(file: Path) -> object:
         ) from None
 
 
-def _report_import(plans: list, vocab, dry_run: bool) -> int:
+def _report_import(plans: list[Planned], vocab: Vocabulary, dry_run: bool) -> int:
     """Print each listing's notes, changes and validation problems; return how many are bad."""
     from directory.validation import validate_file
 
@@ -263,7 +269,7 @@ def _report_import(plans: list, vocab, dry_run: bool) -> int:
     return invalid
 
 
-def _import_summary(plans: list, folder: Path, invalid: int, dry_run: bool) -> None:
+def _import_summary(plans: list[Planned], folder: Path, invalid: int, dry_run: bool) -> None:
     from collections import Counter
 
     actions = Counter(plan.action for plan in plans)

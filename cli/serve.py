@@ -6,9 +6,15 @@ worker in the app factory's closure: nothing is written to ``os.environ``.
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import click
 
 from cli.common import data_option, index_option, settings_for
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 @click.command()
@@ -28,7 +34,14 @@ from cli.common import data_option, index_option, settings_for
 )
 @data_option
 @index_option
-def serve(host, port, workers, threads, data_dir, index_dir) -> None:
+def serve(
+    host: str,
+    port: int,
+    workers: int | None,
+    threads: int | None,
+    data_dir: Path | None,
+    index_dir: Path | None,
+) -> None:
     """Serve the site and API with gunicorn (for production; make run uses it too).
 
     Build the index first with 'signpost index'; a running server picks up each new build
@@ -61,7 +74,7 @@ def serve(host, port, workers, threads, data_dir, index_dir) -> None:
         err=True,
     )
 
-    def factory():
+    def factory() -> Flask:
         # Runs in each worker after the fork: the settings travel in this closure.
         from app import create_app
 

@@ -13,13 +13,14 @@ from pathlib import Path
 import click
 
 from cli.common import data_option, index_option, settings_for
+from directory.model import Listing
 from directory.settings import Settings
 from insights import export
 from insights import report as r
 from insights.store import Store, StoreError, database_url, default_url
 
 
-def _date(_ctx, _param, value: str | None) -> date | None:
+def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None
     try:
@@ -72,7 +73,8 @@ def report(
         store = Store.open(url, readonly=True)
     except StoreError as error:
         raise click.ClickException(str(error)) from None
-    listings, labels = [], {}
+    listings: list[Listing] = []
+    labels: dict[str, str] = {}
     if not counts_only:
         listings, labels = _listings(settings)
     try:
@@ -98,7 +100,7 @@ def report(
         click.echo(export.to_table(found))
 
 
-def _listings(settings: Settings):
+def _listings(settings: Settings) -> tuple[list[Listing], dict[str, str]]:
     """Listings and need labels from the index, or none (with a note) when there is none."""
     from search.live import LiveDirectory
     from search.snapshot import NoIndex

@@ -14,7 +14,8 @@ from search.live import LiveDirectory
 
 
 def live() -> LiveDirectory:
-    return current_app.extensions["signpost.live"]
+    found: LiveDirectory = current_app.extensions["signpost.live"]
+    return found
 
 
 def now() -> datetime:
