@@ -338,8 +338,8 @@ def service_at_locations() -> Response:
     """
     search, snapshot, response = _searched(live().vocabulary)
     found = lookup(snapshot)
-    ranked = response.ranked_docs if response.ranked_docs is not None else []
-    sites = [site for docnum in ranked.tolist() for site in found.sites_by_doc[docnum]]
+    ranked = response.ranked_docs.tolist() if response.ranked_docs is not None else []
+    sites = [site for docnum in ranked for site in found.sites_by_doc[docnum]]
     start = (search.page - 1) * search.per_page
     shown = sites[start : start + search.per_page]
     directory, vocab, region = live(), live().vocabulary, region_lookup()

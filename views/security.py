@@ -100,7 +100,10 @@ def init_app(app: Flask) -> Limiter:
     if proxies:
         # Behind nginx: trust X-Forwarded-For/Proto from exactly that many proxies, so rate
         # limits see the client and HSTS sees HTTPS.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        # Flask's documented way to wrap its WSGI app, which mypy sees as assigning a method.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
     policy = content_security_policy(site.map_tiles)
     hosts = trusted_hosts(site.public_url, site.trusted_hosts)
     # "/static//x" would redirect to an absolute address built from the Host header; a

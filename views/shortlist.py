@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 from urllib.parse import urlsplit
 
 import segno
@@ -34,6 +35,7 @@ from flask import (
 )
 from flask.blueprints import BlueprintSetupState
 from markupsafe import Markup, escape
+from werkzeug.wrappers import Response as BaseResponse
 
 from directory import wording
 from directory.model import Listing
@@ -79,7 +81,7 @@ HANDOUT_ABOUT = 160  # characters of the description on paper; the QR code has t
 def _set_up(state: BlueprintSetupState) -> None:
     """Check the settings when the app starts (a bad value stops it with a clear message),
     and add the short links (``/s/<code>``) that text messages use."""
-    app: Flask = state.app
+    app = cast(Flask, state.app)  # typed as Flask's base App; a Flask app at run time
     max_minutes_setting(app)
     configured_codes(app)
     app.add_url_rule("/s/<code>", "short_link", short_link)
@@ -132,7 +134,7 @@ def wants_json() -> bool:
     )
 
 
-def _change(add: bool) -> Response:
+def _change(add: bool) -> BaseResponse:
     if not same_site_request():
         abort(403)
     listing_id = (request.form.get("id") or "").strip().lower()
@@ -147,6 +149,7 @@ def _change(add: bool) -> Response:
             ids.append(listing_id)
             if listing_id not in cookie_ids():  # a first add, not a repeat
                 count_listings([listing_id], "shortlisted")
+    response: BaseResponse
     if wants_json():
         response = jsonify(
             {"ids": ids, "count": len(ids), "in_shortlist": add and not full, "full": full}
@@ -158,17 +161,17 @@ def _change(add: bool) -> Response:
 
 
 @bp.post("/add")
-def add() -> Response:
+def add() -> BaseResponse:
     return _change(add=True)
 
 
 @bp.post("/remove")
-def remove() -> Response:
+def remove() -> BaseResponse:
     return _change(add=False)
 
 
 @bp.post("/clear")
-def clear() -> Response:
+def clear() -> BaseResponse:
     """Clear the list; "Finish and clear the list" then says the computer is ready."""
     if not same_site_request():
         abort(403)
@@ -178,7 +181,7 @@ def clear() -> Response:
 
 
 @bp.post("/keep")
-def keep() -> Response:
+def keep() -> BaseResponse:
     """Make a shared list (``?ids=``) this browser's own shortlist, as a new list."""
     if not same_site_request():
         abort(403)
@@ -415,7 +418,7 @@ def summary_json() -> Response | tuple[Response, int]:
 _SHORT_CODES: dict[str, dict[str, str]] = {}
 
 
-def short_link(code: str) -> Response:
+def short_link(code: str) -> BaseResponse:
     """``/s/<code>``: the short link in a text message, to a service's page."""
     code = normal_code(code)
     snapshot = live().snapshot()

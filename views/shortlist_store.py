@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Flask, Response, g, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from directory.listing_files import ID_PATTERN, MAX_ID_LENGTH
 from views.common import now, settings
@@ -97,7 +98,7 @@ def cookie_ids() -> list[str]:
     return stored().ids
 
 
-def store(response: Response, ids: list[str], *, new: bool = False) -> Response:
+def store(response: BaseResponse, ids: list[str], *, new: bool = False) -> BaseResponse:
     """Save ``ids`` as the list (keeping its start time unless ``new``), or delete it."""
     if ids:
         current = stored()
