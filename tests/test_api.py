@@ -214,7 +214,7 @@ def test_geocode_unknown_place_is_404_with_suggestions(api):
 
 
 def test_cli_search_json_is_unchanged(api_settings):
-    """`signpost search --json` keeps its own shape (search.present.response_to_dict)."""
+    """`signpost search --json` keeps its own shape (search.response_dict.response_to_dict)."""
     from click.testing import CliRunner
 
     from cli import main

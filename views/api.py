@@ -2,7 +2,7 @@
 
 Views only translate HTTP: parameters are parsed by ``search.request.parse_request`` (the
 same rules and messages as the site), searches run through the shared ``LiveDirectory``,
-and JSON shapes come from ``search.present``. The Open Referral UK endpoints live in
+and JSON shapes come from ``views.present_json``. The Open Referral UK endpoints live in
 ``views.oruk`` and are mounted under this blueprint (``/api/oruk``) so that every ``/api``
 response shares the error shape, caching, CORS and compression.
 """
@@ -22,7 +22,6 @@ from directory.urgent import panel_dict, urgent_help_path
 from directory.vocabulary import vocabulary_path
 from search.crisis import urgent_panel
 from search.directory_coverage import coverage_json
-from search.present import Links, api_listing, api_search, place_dict
 from search.request import (
     FLAGS,
     MAX_PAGE,
@@ -39,6 +38,7 @@ from views.apiutil import absolute, json_response, live, now, reject_unknown, si
 from views.errors import ApiError
 from views.insights import count_search
 from views.present import query_pairs, wider_link
+from views.present_json import Links, api_listing, api_search, place_dict
 
 # Bump when a response shape changes, so clients' cached copies (ETags) are not reused.
 API_REVISION = "2"  # 2: who_for_text, checked, stale_warning, missing, covered_areas

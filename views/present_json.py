@@ -1,8 +1,11 @@
-"""Search responses as plain JSON-ready dicts: ``signpost search --json`` and the JSON API.
+"""The JSON API's shapes: listings and search responses as /api/v1 promises them.
 
-``response_to_dict`` is the command line's debugging shape (scores, the whole stored
-listing). The ``api_*`` functions below are the stable /api/v1 shapes, kept apart so that
-the API can promise its fields while the command line stays free to show internals.
+What a council's widget or an NHS system needs to show a result (summary, distance in miles
+and km, next session, cost, how to start, where) without a second request, plus absolute
+links (``Links``) to the full record and to the public page. The command line's debugging
+shape (``signpost search --json``: scores, the whole stored listing) is
+``search.response_dict``, kept apart so that the API can promise its fields while the
+command line stays free to show internals.
 """
 
 from __future__ import annotations
@@ -15,82 +18,16 @@ from typing import Any
 from directory.audience import who_for_text
 from directory.languages import language_name
 from directory.model import ACCESSIBILITY, Listing, Location
-from directory.places import MILES_PER_KM, Place, miles_to_km
+from directory.places import Place, miles_to_km
 from directory.schedule import describe_next, next_session
-from directory.serialise import listing_to_dict
 from directory.settings import Settings
 from directory.stale import checked_text, stale_warning
 from directory.urgent import panel_dict
 from directory.vocabulary import Vocabulary
 from directory.wording import describe_cost, describe_routes, describe_session
-from search.coverage import CoveredArea
-from search.engine import Hit, SearchResponse
+from search.engine import SearchResponse
 from search.request import SearchRequest
-
-
-def hit_to_dict(hit: Hit, vocab: Vocabulary) -> dict[str, Any]:
-    listing = listing_to_dict(hit.listing)
-    listing["need_labels"] = [vocab.need_label(need) for need in hit.listing.needs]
-    return {
-        "id": hit.id,
-        "name": hit.name,
-        "organisation": hit.organisation,
-        "score": hit.score,
-        "distance_miles": None if hit.distance_miles is None else round(hit.distance_miles, 2),
-        "distance_km": None
-        if hit.distance_miles is None
-        else round(hit.distance_miles / MILES_PER_KM, 2),
-        "nearest_location": hit.nearest_location,
-        "listing": listing,
-    }
-
-
-def response_to_dict(response: SearchResponse, vocab: Vocabulary) -> dict[str, Any]:
-    request = response.request
-    return {
-        "urgent": panel_dict(response.urgent) if response.urgent else None,
-        "query": {
-            "q": request.text,
-            "near": request.near,
-            "radius_miles": request.radius_miles,
-            "page": request.page,
-            "per_page": request.per_page,
-        },
-        "interpreted": {
-            "text": response.interpretation.text,
-            "needs": [
-                {"id": need, "label": vocab.need_label(need), "weight": weight}
-                for need, weight in response.interpretation.needs.items()
-            ],
-            "corrections": response.interpretation.corrections,
-        },
-        "did_you_mean": response.did_you_mean,
-        "search_instead": response.search_instead,
-        "unclear": response.unclear,
-        "location": asdict(response.place) if response.place else None,
-        "location_problem": response.place_problem,
-        "location_suggestions": response.place_suggestions,
-        "total": response.total,
-        "pages": response.pages,
-        "results": [hit_to_dict(hit, vocab) for hit in response.hits],
-        "facets": response.facets,
-        "wider": [asdict(option) for option in response.wider],
-        "missing": [item.as_dict() for item in response.missing],
-        "local_nearby": response.local_nearby,
-        "covered_areas": [covered_dict(area) for area in response.covered_areas],
-        "build_id": response.build_id,
-        "timed_out": response.timed_out,
-    }
-
-
-def covered_dict(area: CoveredArea) -> dict[str, Any]:
-    return {"name": area.name, "districts": list(area.districts), "text": area.describe()}
-
-
-# --------------------------------------------------------------------------- the JSON API
-# The /api/v1 shapes: what a council's widget or an NHS system needs to show a result
-# (summary, distance in miles and km, next session, cost, how to start, where) without a
-# second request, plus absolute links to the full record and to the public page.
+from search.response_dict import covered_dict
 
 
 @dataclass(frozen=True)
@@ -222,7 +159,7 @@ def api_listing(
     now: datetime,
     links: Links,
     stale_months: int = DEFAULT_STALE_MONTHS,
-) -> dict:
+) -> dict[str, Any]:
     """A whole listing, as the service page shows it, with words ready to display."""
     found = api_result(listing, vocab, now, links, stale_months=stale_months)
     del found["distance"], found["nearest_location"]
