@@ -81,9 +81,9 @@ class AreaTable:
                 for line in handle.read().splitlines():
                     kind = line[:2]
                     if kind == "D\t":
-                        _, code, lat, lon, nation = line.split("\t")[:5]
-                        self.districts[code] = (float(lat), float(lon), nation)
-                        self.postcode_areas.add(re.match(r"[A-Z]+", code).group(0))
+                        _, code, lat_text, lon_text, nation = line.split("\t")[:5]
+                        self.districts[code] = (float(lat_text), float(lon_text), nation)
+                        self.postcode_areas.add(_area_letters(code))
                     elif kind == "L\t":
                         _, code, name = line.split("\t")[:3]
                         self.councils[code] = name
@@ -131,8 +131,8 @@ class AreaTable:
                 return Area("nation", nation, f"nation:{key}")
         code = self._council_code(key)
         if code is not None:
-            lat, lon = self.council_centres.get(code, (None, None))
-            return Area("council", self.councils[code], f"council:{code}", lat, lon)
+            centre: tuple[float | None, float | None] = self.council_centres.get(code, (None, None))
+            return Area("council", self.councils[code], f"council:{code}", *centre)
         return None
 
     def _council_code(self, key: str) -> str | None:
@@ -192,7 +192,7 @@ class AreaTable:
         code = normalise_district(district or "")
         if code is None:
             return {f"nation:{name_key(nation)}"} if nation in NATIONS else set()
-        keys = {f"district:{code}", f"postcode-area:{re.match(r'[A-Z]+', code).group(0)}"}
+        keys = {f"district:{code}", f"postcode-area:{_area_letters(code)}"}
         keys |= {f"council:{c}" for c in self.district_councils.get(code, ())}
         country = nation or (self.districts[code][2] if code in self.districts else "")
         if country in NATIONS:
@@ -217,6 +217,12 @@ class AreaTable:
             if area is not None:
                 found.append(area.key)
         return list(dict.fromkeys(found))
+
+
+def _area_letters(district: str) -> str:
+    """A district's postcode area, its leading letters: "BS" for "BS1"."""
+    found = re.match(r"[A-Z]+", district)
+    return found.group(0) if found else ""
 
 
 def _either(options: list[str]) -> str:

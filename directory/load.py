@@ -17,7 +17,7 @@ import itertools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -30,6 +30,7 @@ from directory.rawtext import (
     nesting_problem,
 )
 
+_Loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader]
 try:  # the C composer is several times faster on large folders
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -99,7 +100,7 @@ class _Refused(Exception):
 def _first_alias(text: str) -> tuple[int, int] | None:
     """Where the first ``*alias`` is; composed nodes only remember the anchor's place."""
     for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.AliasEvent):
+        if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
             return event.start_mark.line + 1, event.start_mark.column + 1
     return None
 
@@ -375,7 +376,8 @@ def _convert(
             _convert(item, keypath + (index,), loaded, seen, depth + 1)
             for index, item in enumerate(node.value)
         ]
-    return _scalar(node, keypath, loaded)
+    # A composed node is a mapping, a sequence or a scalar.
+    return _scalar(cast(yaml.ScalarNode, node), keypath, loaded)
 
 
 def invisible_message(char: str, where: str) -> str:

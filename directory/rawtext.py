@@ -23,6 +23,7 @@ from collections.abc import Iterator
 
 import yaml
 
+_Loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader]
 try:  # the same parser the loader uses; its event parser never recurses
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -152,7 +153,7 @@ def _exact_nesting(text: str, limit: int) -> tuple[int, int] | None:
         for event in yaml.parse(text, Loader=_Loader):
             if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
                 depth += 1
-                if depth > limit:
+                if depth > limit and event.start_mark is not None:
                     return event.start_mark.line + 1, event.start_mark.column + 1
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 depth -= 1

@@ -39,7 +39,9 @@ def _object(spec: dict[str, bool], properties: dict[str, Any], **extra: Any) -> 
     return schema
 
 
-def _enum_list(values: list[str], *, min_items: int = 0, max_items: int | None = None) -> dict:
+def _enum_list(
+    values: list[str], *, min_items: int = 0, max_items: int | None = None
+) -> dict[str, Any]:
     schema: dict[str, Any] = {
         "type": "array",
         "items": {"enum": values},

@@ -11,6 +11,7 @@ import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from directory.model import Listing
 from directory.wording import describe_reviewed, month_year
@@ -143,7 +144,7 @@ def listing_of_issue(body: str) -> str | None:
 
 def issue_plan(
     rows: list[StaleRow],
-    open_issues: Iterable[dict],
+    open_issues: Iterable[dict[str, Any]],
     *,
     months: int,
     today: date,

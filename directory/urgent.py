@@ -187,7 +187,7 @@ def panel_dict(panel: UrgentPanel, page_url: str | None = None) -> dict[str, Any
 
     ``page_url`` is the site's urgent-help page (every number), for ``links.html``.
     """
-    found = {
+    found: dict[str, Any] = {
         "topics": [
             {"id": topic.id, "label": topic.label, "advice": topic.advice} for topic in panel.topics
         ],
@@ -264,7 +264,9 @@ class _Checker:
     def problem(self, keypath: KeyPath, message: str, *, key: bool = False) -> None:
         self.loaded.problem(keypath, message, key=key)
 
-    def unknown_fields(self, keypath: KeyPath, value: dict, allowed: tuple[str, ...]) -> None:
+    def unknown_fields(
+        self, keypath: KeyPath, value: dict[str, Any], allowed: tuple[str, ...]
+    ) -> None:
         for name in value:
             if name not in allowed:
                 self.problem(
@@ -307,7 +309,7 @@ class _Checker:
         seen.add(value)
         return value
 
-    def last_reviewed(self, document: dict) -> date | None:
+    def last_reviewed(self, document: dict[str, Any]) -> date | None:
         from directory.validation import parse_date
 
         keypath: KeyPath = ("last_reviewed",)
@@ -320,8 +322,8 @@ class _Checker:
             return None
         raw = self.loaded.raw.get(keypath, document["last_reviewed"])
         parsed, message = parse_date(raw)
-        if message:
-            self.problem(keypath, message)
+        if message or parsed is None:  # parse_date gives a date or a message
+            self.problem(keypath, message or "")
             return None
         if parsed > self.today:
             self.problem(keypath, f"last_reviewed ({parsed.isoformat()}) is in the future.")
