@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
@@ -45,6 +46,9 @@ from search.facets import FacetTable
 from search.schema import analyse, make_schema
 from search.scoring import write_posting_arrays
 
+if TYPE_CHECKING:
+    from directory.validation import PostcodeLookup
+
 BUILDS = "builds"
 CURRENT = "current"
 BUILD_FILE = "build.json"
@@ -64,7 +68,9 @@ class BuildInfo:
     seconds: float = 0.0
 
 
-def locate(listings: Sequence[Listing], gazetteer) -> tuple[list[Listing], list[Problem]]:
+def locate(
+    listings: Sequence[Listing], gazetteer: PostcodeLookup
+) -> tuple[list[Listing], list[Problem]]:
     """Give every location coordinates, from its postcode when not written in the listing.
 
     A postcode the gazetteer cannot find is a problem for the listing, never a silent

@@ -155,7 +155,7 @@ def search(
     index: SearchIndex | Snapshot,
     request: SearchRequest,
     vocab: Vocabulary,
-    gazetteer: Gazetteer,
+    gazetteer: Gazetteer | None,
     *,
     now: datetime | None = None,
     urgent_help: UrgentHelp | None = None,
@@ -179,6 +179,8 @@ def search(
     place_problem = None
     suggestions: list[str] = []
     if request.near.strip():
+        if gazetteer is None:  # only searches that name no place may leave it out
+            raise ValueError("a search near a place needs a gazetteer")
         place = gazetteer.resolve(request.near)
         if place is not None and place.note.startswith("Several places are called"):
             # Offer the others as links: "Minster (CT12)" resolves to exactly that one.

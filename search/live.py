@@ -16,9 +16,10 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 
 from directory.model import Listing
 from directory.places import Gazetteer, default_gazetteer, make_online_geocoder
@@ -69,6 +70,7 @@ def start_native_thread(target: Callable[..., None], *args: object) -> None:
     """Run ``target`` in a real OS thread, also under gevent's monkey-patching (gunicorn's
     gevent workers), where ``threading.Thread`` would be a greenlet that keeps the worker's
     one thread busy, and every request waiting, until the work is done."""
+    monkey: ModuleType | None
     try:
         from gevent import monkey
     except ImportError:
@@ -80,7 +82,7 @@ def start_native_thread(target: Callable[..., None], *args: object) -> None:
 
 
 @contextlib.contextmanager
-def reading_aside():
+def reading_aside() -> Iterator[None]:
     """While a build is read in beside running requests: Python's cyclic garbage collector
     off, and the interpreter handed between threads every 1 ms instead of 5. Reading
     100,000 listings makes millions of objects, and each full collection meanwhile walked
@@ -119,7 +121,7 @@ class WarmingIndex(SearchIndex):
 
     def __init__(
         self,
-        root,
+        root: str | os.PathLike[str],
         warm_with: Callable[[Snapshot], None],
         open_aside_above: int = OPEN_ASIDE_ABOVE,
     ) -> None:
@@ -221,7 +223,9 @@ class WarmingIndex(SearchIndex):
                 busy = self._opening is not None
             folder = current_build(self.root)
             if not busy and (
-                folder is None or folder == self._snapshot.folder or self._failed_recently(folder)
+                folder is None
+                or (self._snapshot is not None and folder == self._snapshot.folder)
+                or self._failed_recently(folder)
             ):
                 break
             time.sleep(0.005)

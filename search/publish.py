@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from directory.problems import Problem
 from directory.settings import Settings
-from directory.validation import validate_paths
+from directory.validation import PostcodeLookup, validate_paths
 from directory.vocabulary import load_vocabulary, vocabulary_path
 from search.build import BuildInfo, build_index, locate
 
@@ -31,7 +31,7 @@ class Published:
 
 def publish(
     settings: Settings,
-    gazetteer,
+    gazetteer: PostcodeLookup,
     *,
     progress: Callable[[int, int], None] | None = None,
 ) -> Published:
