@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from directory import wording
@@ -286,7 +287,7 @@ def _normal(name: str, value: str) -> str:
     return value[:3] if name == "day" else value
 
 
-def wider_link(pairs: list[tuple[str, str]], changes: Mapping[str, object]) -> str:
+def wider_link(pairs: list[tuple[str, str]], changes: Mapping[str, Any]) -> str:
     """The URL of a wider search suggested by the engine (bigger radius, no filters...)."""
     drop: set[str] = set()
     replace: dict[str, str | None] = {}
@@ -294,15 +295,15 @@ def wider_link(pairs: list[tuple[str, str]], changes: Mapping[str, object]) -> s
     for name, value in changes.items():
         if name == "need":  # look for these needs instead (related help)
             drop.add("need")
-            add.extend(("need", str(need)) for need in value)  # type: ignore[union-attr]
+            add.extend(("need", str(need)) for need in value)
         elif name == "filters":
             drop.update(FILTERS)
         elif name == "drop":  # lift these filters only ("Show all days")
-            drop.update(str(item) for item in value)  # type: ignore[union-attr]
+            drop.update(str(item) for item in value)
         elif name == "local_only":
             drop.add("local_only")
         elif name == "radius":
-            replace["radius"] = f"{float(value):g}"  # type: ignore[arg-type]
+            replace["radius"] = f"{float(value):g}"
         elif name == "q":
             replace["q"] = str(value) or None
     return "?" + change_query(pairs, drop=drop, set_=replace, add=add)
