@@ -182,6 +182,24 @@ class Filters:
         return bool(self.active)
 
 
+def _without(
+    pairs: list[tuple[str, str]], name: str, value: str | None = None
+) -> list[tuple[str, str]]:
+    """``pairs`` without the parameter ``name``, or without only its ``value``."""
+    if value is None:
+        return [(k, v) for k, v in pairs if k != name]
+    # "day=mon,tue" arrives as one value: split so one day can be removed alone.
+    rest = []
+    for k, v in pairs:
+        if k != name:
+            rest.append((k, v))
+            continue
+        parts = [p for p in v.split(",") if _normal(name, p) != value]
+        if parts:
+            rest.append((k, ",".join(parts)))
+    return rest
+
+
 def build_filters(
     response: SearchResponse | None,
     request: SearchRequest,
@@ -226,19 +244,7 @@ def build_filters(
     active: list[tuple[str, str]] = []
 
     def remove(label: str, name: str, value: str | None = None) -> None:
-        if value is None:
-            rest = [(k, v) for k, v in pairs if k != name]
-        else:
-            # "day=mon,tue" arrives as one value: split so one day can be removed alone.
-            rest = []
-            for k, v in pairs:
-                if k != name:
-                    rest.append((k, v))
-                    continue
-                parts = [p for p in v.split(",") if _normal(name, p) != value]
-                if parts:
-                    rest.append((k, ",".join(parts)))
-        active.append((label, "?" + change_query(rest)))
+        active.append((label, "?" + change_query(_without(pairs, name, value))))
 
     if request.free:
         remove("Free", "free")
