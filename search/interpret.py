@@ -235,7 +235,7 @@ def is_real_word(word: str, vocab: Vocabulary, known_words: Set[str] = frozenset
     )
 
 
-def interpret(
+def interpret(  # noqa: C901 - one elif chain is the order in which a word's readings win
     text: object,
     vocab: Vocabulary,
     known_words: Set[str] = frozenset(),
