@@ -95,16 +95,18 @@ dev: install vendor
 index: install
 	$(BIN)/signpost index
 
+# ruff (rules and complexity limit in pyproject.toml), then mypy over the files pyproject.toml
+# names: strict for directory/ and search/.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install vendor browser redis postgres
-	$(BIN)/ruff check .
+test: lint vendor browser redis postgres
 	$(BIN)/signpost validate
 	$(BIN)/pytest
 
