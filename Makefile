@@ -115,4 +115,4 @@ test-browser: install vendor browser
 	$(BIN)/pytest tests/browser
 
 clean:
-	rm -rf $(VENV) $(VENV)-lock instance .pytest_cache node_modules static/vendor
+	rm -rf $(VENV) $(VENV)-lock instance .pytest_cache .mypy_cache node_modules static/vendor
