@@ -8,11 +8,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from cli.common import data_option, index_option, settings_for, shared_gazetteer, vocabulary_for
 from directory.urgent import UrgentPanel
+
+if TYPE_CHECKING:
+    from directory.vocabulary import Vocabulary
+    from search.engine import SearchResponse
+    from search.request import SearchRequest
 
 
 @click.command()
@@ -154,13 +160,18 @@ def search_command(
     if as_json:
         click.echo(json.dumps(response_to_dict(response, vocab), indent=2))
         return
+    echo_response(response, parsed.request, vocab)
+
+
+def echo_response(response: SearchResponse, request: SearchRequest, vocab: Vocabulary) -> None:
+    """The search as text: urgent help first, then where, the results and what else to try."""
     if response.urgent:
         click.echo(format_urgent(response.urgent))
     if response.place_problem:
         click.echo(response.place_problem, err=True)
     if response.place:
         where = response.place.label + (f" ({response.place.note})" if response.place.note else "")
-        click.echo(f"Near {where}, within {parsed.request.radius_miles:g} miles")
+        click.echo(f"Near {where}, within {request.radius_miles:g} miles")
     if response.did_you_mean:
         click.echo(f"Showing results for: {response.did_you_mean}")
     if response.search_instead:
@@ -181,7 +192,7 @@ def search_command(
     for item in response.missing:  # "No diabetes group meets on Tuesday. (Show all days: 2)"
         click.echo(item.text + (f" ({item.action}: {item.count} found)" if item.action else ""))
     if response.place and response.local_nearby == 0:
-        miles = f"{parsed.request.radius_miles:g}"
+        miles = f"{request.radius_miles:g}"
         click.echo(f"No local listings within {miles} miles.")
         if response.covered_areas:
             covered = "; ".join(area.describe() for area in response.covered_areas)

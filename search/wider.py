@@ -57,7 +57,7 @@ def _related_needs(interpretation: Interpretation, vocab: Vocabulary | None) -> 
     return list(dict.fromkeys(related))[:MAX_RELATED_SUGGESTED]
 
 
-def wider_searches(
+def wider_searches(  # noqa: C901 - one if per kind of wider search, in the order offered
     snapshot: Snapshot,
     request: SearchRequest,
     interpretation: Interpretation,

@@ -67,7 +67,7 @@ class ImportResult:
     problems: list[str] = field(default_factory=list)  # about the document, not one service
 
 
-def service_to_listing(
+def service_to_listing(  # noqa: C901 - field by field in the listing's order, each noting its guesses
     service: dict[str, Any],
     vocab: Vocabulary,
     *,

@@ -62,7 +62,7 @@ def _comment(guesses: dict[str, str], key: str) -> str:
     return f"  # guessed: {guesses[key]}" if key in guesses else ""
 
 
-def listing_yaml(item: ImportedListing) -> str:
+def listing_yaml(item: ImportedListing) -> str:  # noqa: C901 - one branch per shape of value
     """The listing as commented YAML in the documented format (docs/listing-format.md)."""
     data, guesses = item.data, item.guesses
     source = f" (HSDS service {item.source_id})" if item.source_id else ""
