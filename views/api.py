@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -59,7 +60,7 @@ def links() -> Links:
     )
 
 
-def time_dependent(view: Callable) -> Callable:
+def time_dependent(view: Callable[..., Any]) -> Callable[..., Any]:
     """Mark a view whose answer depends on the time of day (it shows next sessions)."""
     view.time_dependent = True  # type: ignore[attr-defined]
     return view

@@ -16,7 +16,8 @@ from views.errors import ApiError
 
 
 def live() -> LiveDirectory:
-    return current_app.extensions["signpost.live"]
+    found: LiveDirectory = current_app.extensions["signpost.live"]
+    return found
 
 
 def now() -> datetime:

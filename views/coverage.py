@@ -15,7 +15,7 @@ bp = Blueprint("coverage", __name__)
 
 
 @bp.get("/coverage")
-def page():
+def page() -> str:
     directory = live()
     vocab = directory.vocabulary
     coverage = directory.snapshot().coverage

@@ -6,7 +6,7 @@ check that every server behind the balancer serves the same commit's data.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify
+from flask import Blueprint, Response, current_app, g, jsonify
 
 from search.snapshot import NoIndex
 
@@ -14,7 +14,7 @@ bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
-def healthz():
+def healthz() -> Response:
     live = current_app.extensions["signpost.live"]
     try:
         snapshot = live.snapshot()

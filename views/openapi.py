@@ -593,7 +593,9 @@ def openapi_document(need_ids: tuple[str, ...]) -> dict[str, Any]:
         "schema": {"type": "string", "minLength": 1, "maxLength": 200},
     }
 
-    def get(summary: str, params: list, responses: dict, operation_id: str) -> dict[str, Any]:
+    def get(
+        summary: str, params: list[Any], responses: dict[str, Any], operation_id: str
+    ) -> dict[str, Any]:
         return {
             "get": {
                 "summary": summary,

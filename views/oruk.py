@@ -37,13 +37,16 @@ from directory.oruk.export import (
 )
 from directory.oruk.fields import clock
 from directory.vocabulary import Vocabulary
+from search.engine import SearchResponse
 from search.request import (
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_RADIUS_MILES,
+    SearchRequest,
     parse_request,
     whole_number,
 )
+from search.snapshot import Snapshot
 from views.apiutil import absolute, json_response, live, reject_unknown, site_root
 from views.errors import ApiError
 from views.oruk_lookup import lookup
@@ -222,7 +225,7 @@ def _since(name: str) -> date | None:
         ) from None
 
 
-def _oruk_request(vocab: Vocabulary):
+def _oruk_request(vocab: Vocabulary) -> SearchRequest:
     """The ORUK query as a SearchRequest (ages, times and modified_after included)."""
     args, minimum_age, maximum_age = search_args(vocab)
     parsed = parse_request(args, tuple(vocab.needs))
@@ -257,7 +260,7 @@ def _oruk_request(vocab: Vocabulary):
     )
 
 
-def _searched(vocab: Vocabulary):
+def _searched(vocab: Vocabulary) -> tuple[SearchRequest, Snapshot, SearchResponse]:
     directory = live()
     search = _oruk_request(vocab)
     snapshot = directory.snapshot()

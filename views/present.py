@@ -114,7 +114,7 @@ def need_categories(vocab: Vocabulary, counts: Mapping[str, int]) -> list[NeedCa
 # ---- Search URLs ---------------------------------------------------------------------------
 
 
-def query_pairs(args: Mapping) -> list[tuple[str, str]]:
+def query_pairs(args: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The search parameters of a request, in order, without empty values or strangers."""
     pairs: list[tuple[str, str]] = []
     getlist = getattr(args, "getlist", None)

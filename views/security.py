@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, render_template, request
+from flask import Flask, Response, abort, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -128,7 +128,7 @@ def init_app(app: Flask) -> Limiter:
             abort(413)
 
     @app.after_request
-    def _headers(response):
+    def _headers(response: Response) -> Response:
         headers = response.headers
         headers.setdefault("Content-Security-Policy", policy)
         headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -165,7 +165,7 @@ def init_app(app: Flask) -> Limiter:
         return request.path == "/healthz" or request.path.startswith("/static/")
 
     @app.errorhandler(429)
-    def _too_many(_error):
+    def _too_many(_error: Exception) -> tuple[str, int, dict[str, str]]:
         # Pages only: the API blueprint's own handler answers /api/ in its JSON error shape.
         return render_template("errors/429.html"), 429, {"Retry-After": "60"}
 

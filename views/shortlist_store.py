@@ -87,7 +87,7 @@ def _now_seconds() -> int:
 
 def stored() -> Stored:
     """This request's list, read once; an expired one is deleted when the response goes."""
-    found = g.get("signpost_shortlist")
+    found: Stored | None = g.get("signpost_shortlist")
     if found is None:
         found = parse_cookie(request.cookies.get(COOKIE), _now_seconds(), max_minutes() * 60)
         g.signpost_shortlist = found
