@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, render_template, request
 
+from directory.model import Listing
 from views.common import live, settings
 from views.insights import count_listings, insights
 from views.shortlist import same_site_request
@@ -33,7 +34,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-def _listing(listing_id: str):
+def _listing(listing_id: str) -> Listing:
     listing = live().listing(listing_id)
     if listing is None:
         abort(404)
@@ -41,12 +42,12 @@ def _listing(listing_id: str):
 
 
 @bp.get("/<listing_id>")
-def question(listing_id: str):
+def question(listing_id: str) -> str:
     return render_template("feedback.html", listing=_listing(listing_id), went=WENT)
 
 
 @bp.post("/<listing_id>")
-def answer(listing_id: str):
+def answer(listing_id: str) -> str | tuple[str, int]:
     listing = _listing(listing_id)
     if not same_site_request():
         abort(403)
@@ -72,7 +73,7 @@ def answer(listing_id: str):
 
 
 @bp.post("/<listing_id>/helpful")
-def helpful(listing_id: str):
+def helpful(listing_id: str) -> str | tuple[str, int]:
     listing = _listing(listing_id)
     if not same_site_request():
         abort(403)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
@@ -29,6 +29,9 @@ from insights.store import (
     redact,
 )
 from views.common import live, now, settings
+
+if TYPE_CHECKING:
+    from search.engine import SearchResponse
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +145,8 @@ def init_app(app: Flask) -> None:
 
 
 def insights() -> Insights:
-    return current_app.extensions[EXTENSION]
+    found: Insights = current_app.extensions[EXTENSION]
+    return found
 
 
 # ---- Counting (one call from each view) ---------------------------------------------------
@@ -155,7 +159,7 @@ def _counting() -> bool:
     return insights().enabled and request.remote_addr != WARM_UP_ADDRESS
 
 
-def count_search(response, channel: str) -> None:
+def count_search(response: SearchResponse, channel: str) -> None:
     """Count a search's first page: area, needs understood, found-nothing-local, top 10."""
     try:
         state = insights()
@@ -187,7 +191,7 @@ def service_figures(listing_id: str) -> list[str]:
 # ---- The page and downloads ---------------------------------------------------------------
 
 
-def parse_period(args, today: date) -> tuple[date, date, list[str]]:
+def parse_period(args: Mapping[str, str], today: date) -> tuple[date, date, list[str]]:
     """``since``/``until`` (YYYY-MM-DD) from the query; the last 12 weeks by default."""
     errors = []
     until = today
@@ -233,7 +237,7 @@ def current_report(since: date, until: date) -> export.Report:
     )
 
 
-def _report_or_problem():
+def _report_or_problem() -> tuple[export.Report | None, date, date, list[str], int]:
     since, until, errors = parse_period(request.args, now().date())
     if errors:
         return None, since, until, errors, 400
@@ -250,7 +254,7 @@ def _report_or_problem():
 
 
 @bp.get("/insights")
-def page():
+def page() -> tuple[str, int]:
     found, since, until, errors, status = _report_or_problem()
     return (
         render_template(

@@ -20,9 +20,13 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from limits.storage import MovingWindowSupport, Storage
+
+T = TypeVar("T")
 
 SCHEME = "sqlite"
 CLEAN_EVERY = 1000  # acquisitions between sweeps of every client's expired entries
@@ -74,7 +78,7 @@ class SQLiteStorage(Storage, MovingWindowSupport):
             self._connection, self._pid = connection, os.getpid()
         return self._connection
 
-    def _transaction(self, work):
+    def _transaction(self, work: Callable[[sqlite3.Connection, float], T]) -> T:
         with self._lock:
             db = self._db()
             db.execute("BEGIN IMMEDIATE")
@@ -136,7 +140,9 @@ class SQLiteStorage(Storage, MovingWindowSupport):
                 "ON CONFLICT (key) DO UPDATE SET value = value + excluded.value",
                 (key, amount, now + expiry),
             )
-            return db.execute("SELECT value FROM counters WHERE key = ?", (key,)).fetchone()[0]
+            row = db.execute("SELECT value FROM counters WHERE key = ?", (key,)).fetchone()
+            value: int = row[0]
+            return value
 
         return self._transaction(increment)
 

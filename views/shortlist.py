@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import segno
@@ -229,7 +229,9 @@ def _entries(listings: list[Listing], moment: datetime) -> list[Entry]:
     ]
 
 
-def _show(note: Note | None = None, errors: list | None = None, size: str = "large"):
+def _show(
+    note: Note | None = None, errors: list[dict[str, str]] | None = None, size: str = "large"
+) -> str:
     ids, shared = current_ids()
     listings, missing = _listings(ids)
     directory = live()
@@ -347,7 +349,7 @@ class Summary:
     entries: list[Entry]
     offered: list[tuple[str, str]]  # every need the listed services meet: (id, label)
     chosen: list[str]  # the needs ticked as discussed
-    data: dict
+    data: dict[str, Any]
     text: str
     missing: list[str]
     shared: bool
