@@ -19,8 +19,12 @@ import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from insights.store import LISTING_EVENTS, Store, StoreError, describe_error
+
+if TYPE_CHECKING:
+    from search.engine import SearchResponse
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +60,7 @@ class SearchKey:
     shown: tuple[str, ...] = field(default=())
 
 
-def search_key(response, *, top: int = 10) -> SearchKey:
+def search_key(response: SearchResponse, *, top: int = 10) -> SearchKey:
     """Read a ``search.engine.SearchResponse``: district of the resolved place ('none' when
     no place was given, 'unknown' when it was not found), needs understood or chosen
     ('none' when neither), and the first ``top`` listings shown.
@@ -234,7 +238,11 @@ class Recorder:
                     self._store = None
                 return False
 
-    def _restore(self, searches, listings) -> None:
+    def _restore(
+        self,
+        searches: dict[tuple[str, str, str, str], tuple[int, int]],
+        listings: dict[tuple[str, str, str], int],
+    ) -> None:
         """Put unwritten totals back, merged with any gathered meanwhile, within the bound."""
         with self._lock:
             for key, (n, z) in searches.items():
@@ -246,11 +254,11 @@ class Recorder:
                     counts = self._searches[key] = [0, 0]
                 counts[0] += n
                 counts[1] += z
-            for key, n in listings.items():
-                if key not in self._listings and self._full():
+            for listing_key, n in listings.items():
+                if listing_key not in self._listings and self._full():
                     self.dropped += n
                     continue
-                self._listings[key] = self._listings.get(key, 0) + n
+                self._listings[listing_key] = self._listings.get(listing_key, 0) + n
 
     def _warn(self, error: BaseException) -> None:
         moment = time.monotonic()

@@ -39,6 +39,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.schema import CreateIndex, CreateTable
+from sqlalchemy.sql.elements import ColumnElement
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +172,7 @@ def make_engine(url: str, *, readonly: bool = False, busy_ms: int = SQLITE_BUSY_
             engine = create_engine(url, connect_args={"timeout": busy_ms / 1000})
 
         @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record) -> None:
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             cursor = dbapi_conn.cursor()
             cursor.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
             if not readonly:
@@ -291,7 +292,7 @@ class Store:
 
     # ---- Writing --------------------------------------------------------------------------
 
-    def _insert(self, table: Table):
+    def _insert(self, table: Table) -> Any:  # either dialect's Insert: both upsert alike
         return (pg_insert if self.dialect == "postgresql" else sqlite_insert)(table)
 
     def add(
@@ -330,15 +331,19 @@ class Store:
 
     # ---- Reading (sums over weeks from ``since`` to ``until``, Monday dates) ---------------
 
-    def _between(self, table: Table, since: str | None, until: str | None):
-        conditions = []
+    def _between(
+        self, table: Table, since: str | None, until: str | None
+    ) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
         if since:
             conditions.append(table.c.week >= since)
         if until:
             conditions.append(table.c.week <= until)
         return conditions
 
-    def searches_by_week_need(self, since: str | None = None, until: str | None = None):
+    def searches_by_week_need(
+        self, since: str | None = None, until: str | None = None
+    ) -> list[tuple[str, str, int]]:
         """``(week, need, searches)`` rows, site and API together."""
         t = search_counts
         query = (
@@ -348,9 +353,11 @@ class Store:
             .order_by(t.c.week, t.c.need)
         )
         with self.engine.connect() as conn:
-            return [(w, n, _whole(s)) for w, n, s in conn.execute(query)]
+            return [(str(w), str(n), _whole(s)) for w, n, s in conn.execute(query)]
 
-    def searches_by_area_need(self, since: str | None = None, until: str | None = None):
+    def searches_by_area_need(
+        self, since: str | None = None, until: str | None = None
+    ) -> list[tuple[str, str, int, int]]:
         """``(district, need, searches, no_local)`` rows."""
         t = search_counts
         query = (
@@ -360,7 +367,7 @@ class Store:
             .order_by(t.c.district, t.c.need)
         )
         with self.engine.connect() as conn:
-            return [(d, n, _whole(s), _whole(z)) for d, n, s, z in conn.execute(query)]
+            return [(str(d), str(n), _whole(s), _whole(z)) for d, n, s, z in conn.execute(query)]
 
     def listing_events(
         self,

@@ -27,7 +27,14 @@ from directory.listing_form import (
     to_yaml,
 )
 from directory.load import load_text
-from directory.model import ACCESSIBILITY, DAY_NAMES, DELIVERY, FREQUENCIES, ROUTE_LABELS
+from directory.model import (
+    ACCESSIBILITY,
+    DAY_NAMES,
+    DELIVERY,
+    FREQUENCIES,
+    ROUTE_LABELS,
+    Listing,
+)
 from directory.validation import check_loaded
 from views.common import live, now, settings
 from views.shortlist import same_site_request
@@ -63,7 +70,7 @@ def area_folders() -> list[str]:
 
 
 @bp.route("", methods=["GET", "POST"], strict_slashes=False)
-def new():
+def new() -> str | tuple[str, int] | Response:
     """Add your group: a blank form, or the answers checked."""
     if request.method == "GET":
         form = ListingForm(venues=[blank_venue()], sessions=[blank_session()])
@@ -73,7 +80,7 @@ def new():
 
 
 @bp.route("/<listing_id>", methods=["GET", "POST"])
-def change(listing_id: str):
+def change(listing_id: str) -> str | tuple[str, int] | Response:
     """Suggest a change: the published listing in the form, to correct and send."""
     listing = live().listing(listing_id)
     if listing is None:
@@ -92,7 +99,7 @@ def change(listing_id: str):
     return _post(editing=listing)
 
 
-def _post(editing):
+def _post(editing: Listing | None) -> str | tuple[str, int] | Response:
     if not same_site_request():
         abort(403)
     form = ListingForm.from_form(request.form, request.form.getlist)
@@ -122,7 +129,9 @@ def _post(editing):
     return _render(form, editing=editing, built=built, result=_result(form, built, editing))
 
 
-def check(form: ListingForm, today: date, *, editing=None) -> tuple[Built, list[FieldError]]:
+def check(
+    form: ListingForm, today: date, *, editing: Listing | None = None
+) -> tuple[Built, list[FieldError]]:
     """The form's YAML and every problem with it, each against its form field."""
     directory = live()
     built = to_yaml(form, today)
@@ -177,7 +186,7 @@ def _field_order(form: ListingForm) -> list[str]:
     return names + ["bank_holidays", "languages", "reviewed_by"]
 
 
-def _result(form: ListingForm, built: Built, editing) -> dict[str, str | None]:
+def _result(form: ListingForm, built: Built, editing: Listing | None) -> dict[str, str | None]:
     """Where a checked listing can go: GitHub (prefilled) and the directory team's email."""
     site = settings().site
     repo = site.repository_url.rstrip("/")
@@ -217,12 +226,12 @@ def directory_email() -> str:
 def _render(
     form: ListingForm,
     *,
-    editing,
+    editing: Listing | None,
     errors: list[FieldError] | None = None,
     built: Built | None = None,
-    result: dict | None = None,
+    result: dict[str, str | None] | None = None,
     focus: str = "",
-):
+) -> str:
     vocab = live().vocabulary
     areas = area_folders()
     errors = errors or []

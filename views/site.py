@@ -193,7 +193,9 @@ def _friendly_place(listing: Listing) -> str:
     return location.postcode.split()[0] if " " in location.postcode else location.postcode
 
 
-def render_search(args: MultiDict, *, need_page: str | None = None):
+def render_search(
+    args: MultiDict[str, str], *, need_page: str | None = None
+) -> str | tuple[str, int]:
     """Run the search in ``args`` and render the results page (400 for bad parameters)."""
     directory = live()
     vocab = directory.vocabulary
@@ -267,12 +269,12 @@ def render_search(args: MultiDict, *, need_page: str | None = None):
 
 
 @bp.get("/")
-def index():
+def index() -> str | tuple[str, int]:
     return render_search(request.args.copy())
 
 
 @bp.get("/needs")
-def needs():
+def needs() -> str:
     directory = live()
     counts = directory.need_counts()
     return render_template(
@@ -282,7 +284,7 @@ def needs():
 
 
 @bp.get("/needs/<need_id>")
-def need(need_id: str):
+def need(need_id: str) -> str | tuple[str, int]:
     vocab = live().vocabulary
     if need_id not in vocab.needs:
         abort(404)
@@ -296,7 +298,7 @@ def need(need_id: str):
 
 
 @bp.get("/services/<listing_id>")
-def service(listing_id: str):
+def service(listing_id: str) -> str:
     directory = live()
     listing = directory.listing(listing_id)
     if listing is None:
@@ -369,22 +371,22 @@ PAGES = {
 
 
 @bp.get("/about")
-def about():
+def about() -> str:
     return render_template(PAGES["about"])
 
 
 @bp.get("/accessibility")
-def accessibility():
+def accessibility() -> str:
     return render_template(PAGES["accessibility"])
 
 
 @bp.get("/privacy")
-def privacy():
+def privacy() -> str:
     return render_template(PAGES["privacy"])
 
 
 @bp.get("/urgent-help")
-def urgent_help():
+def urgent_help() -> str:
     """Every urgent help number, by nation: the "Need help now?" link on every page."""
     found = live().urgent_help
     return render_template(
@@ -396,6 +398,6 @@ def urgent_help():
 
 
 @bp.get("/data-sources")
-def data_sources():
+def data_sources() -> str:
     # The build's own count: decoding every listing to count them took 1.6-2.5 s at 10,000.
     return render_template(PAGES["data-sources"], listing_count=live().snapshot().count)
