@@ -95,8 +95,8 @@ dev: install vendor
 index: install
 	$(BIN)/signpost index
 
-# ruff (rules and complexity limit in pyproject.toml), then mypy over the files pyproject.toml
-# names: strict for directory/ and search/.
+# ruff (rules and complexity limit in pyproject.toml), then mypy, strict, over the files
+# pyproject.toml names.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
