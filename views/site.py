@@ -7,16 +7,12 @@ wires the NHS.UK frontend Jinja macros, cache headers for static files and the b
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
-from pathlib import Path
 from typing import Any
 
 from flask import (
     Blueprint,
     Flask,
-    Response,
     abort,
     current_app,
     render_template,
@@ -35,7 +31,7 @@ from directory.serialise import listing_from_dict
 from search.coverage import describe_coverage
 from search.crisis import urgent_panel
 from search.request import FILTERS, parse_request
-from views import contribute, coverage, present
+from views import contribute, coverage, present, rendering
 from views.common import live, now, public_url, settings
 from views.insights import count_listings, count_search
 
@@ -75,55 +71,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(shortlist.bp)
     contribute.init_app(app)
     app.register_blueprint(coverage.bp)
-    app.add_template_global(asset_url)
-    app.after_request(squeeze_html)
-
-
-_KEEP_AS_IS = re.compile(r"(<(pre|textarea)\b.*?</\2>)", re.S | re.I)
-_BLANK_RUN = re.compile(r"[ \t]*\n\s*")
-
-
-def squeeze_html(response: Response) -> Response:
-    """Drop the blank lines and indentation the NHS macros leave, for a cheap phone's sake.
-
-    Whitespace runs that hold a newline become one newline (the same to HTML), except
-    inside <pre> and <textarea>, where every space is content. Halves a results page.
-    """
-    if (
-        response.mimetype != "text/html"
-        or response.direct_passthrough
-        or response.is_streamed
-        or response.content_encoding
-    ):
-        return response
-    parts = _KEEP_AS_IS.split(response.get_data(as_text=True))
-    # split() returns [text, whole match, tag name, text, ...]: squeeze only the text.
-    squeezed = []
-    for index, part in enumerate(parts):
-        if index % 3 == 0:
-            squeezed.append(_BLANK_RUN.sub("\n", part))
-        elif index % 3 == 1:
-            squeezed.append(part)
-    response.set_data("".join(squeezed))
-    return response
-
-
-_asset_versions: dict[tuple[str, int, int], str] = {}
-
-
-def asset_url(filename: str) -> str:
-    """``url_for('static')`` with a content hash, so a changed file gets a new URL."""
-    path = Path(current_app.static_folder or "static") / filename
-    try:
-        stat = path.stat()
-    except OSError:
-        return url_for("static", filename=filename)
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
-    version = _asset_versions.get(key)
-    if version is None:
-        version = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
-        _asset_versions[key] = version
-    return url_for("static", filename=filename, v=version)
+    rendering.init_app(app)
 
 
 @bp.app_context_processor

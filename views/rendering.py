@@ -1,0 +1,131 @@
+"""What every HTML page costs to send, kept small: whitespace, asset URLs, the shared footer.
+
+A search page is rendered hundreds of times a second on a busy PCN server, so work that
+gives the same answer on every request is done once: an asset's content hash once per file
+(unless the app is in debug mode, where files change under it), the footer once per site
+root. The whitespace pass is a line split rather than a regular expression: the same output
+in a fifth of the time (``tests/test_site_pages.py`` holds them equal).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from pathlib import Path
+
+from flask import Flask, Response, current_app, render_template, request, url_for
+from markupsafe import Markup
+
+_KEEP_AS_IS = re.compile(r"(<(pre|textarea)\b.*?</\2>)", re.S | re.I)
+
+
+def squeeze_text(text: str) -> str:
+    """Every whitespace run that holds a newline becomes one newline.
+
+    Equal to ``re.sub(r"[ \\t]*\\n\\s*", "\\n", text)``: spaces and tabs before a line break
+    go, and every whitespace character after it (blank lines, indentation) goes, so a
+    line's own text and the first line's indentation are kept.
+    """
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return text
+    kept = [lines[0].rstrip(" \t")]
+    for line in lines[1:-1]:
+        line = line.lstrip()
+        if line:
+            kept.append(line.rstrip(" \t"))
+    kept.append(lines[-1].lstrip())
+    return "\n".join(kept)
+
+
+def squeeze_html(response: Response) -> Response:
+    """Drop the blank lines and indentation the NHS macros leave, for a cheap phone's sake.
+
+    Whitespace runs that hold a newline become one newline (the same to HTML), except
+    inside <pre> and <textarea>, where every space is content.
+    """
+    if (
+        response.mimetype != "text/html"
+        or response.direct_passthrough
+        or response.is_streamed
+        or response.content_encoding
+    ):
+        return response
+    text = response.get_data(as_text=True)
+    if "<pre" in text or "<textarea" in text or "<PRE" in text or "<TEXTAREA" in text:
+        parts = _KEEP_AS_IS.split(text)
+        # split() returns [text, whole match, tag name, text, ...]: squeeze only the text.
+        squeezed = [
+            squeeze_text(part) if index % 3 == 0 else part
+            for index, part in enumerate(parts)
+            if index % 3 != 2
+        ]
+        text = "".join(squeezed)
+    else:
+        text = squeeze_text(text)
+    response.set_data(text)
+    return response
+
+
+_asset_versions: dict[tuple[str, int, int], str] = {}
+_fixed_versions: dict[str, str] = {}
+
+
+def asset_url(filename: str) -> str:
+    """``url_for('static')`` with a content hash, so a changed file gets a new URL.
+
+    A deployed site's files change only with a new release (and a restart), so the hash is
+    found once per file; in debug mode the file is checked on every page.
+    """
+    app = current_app
+    version = None if app.debug else _fixed_versions.get(filename)
+    if version is None:
+        path = Path(app.static_folder or "static") / filename
+        try:
+            stat = path.stat()
+        except OSError:
+            return url_for("static", filename=filename)
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+        version = _asset_versions.get(key)
+        if version is None:
+            version = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+            _asset_versions[key] = version
+        if not app.debug:
+            _fixed_versions[filename] = version
+    return url_for("static", filename=filename, v=version)
+
+
+class Fragments:
+    """Parts of a page that are the same for every visitor, rendered once per site root.
+
+    The footer is built by nhsuk-frontend-jinja's macro (nested templates: about a tenth of
+    a service page's time). Its links depend only on where the site is mounted, and its
+    words only on settings read at start, so one copy per mount point serves every page.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, str], Markup] = {}
+        self._lock = threading.Lock()
+
+    def get(self, template: str) -> Markup:
+        key = (template, request.script_root)
+        html = None if current_app.debug else self._cache.get(key)
+        if html is None:
+            html = Markup(render_template(template))
+            with self._lock:
+                self._cache[key] = html
+        return html
+
+
+def fragment(template: str) -> Markup:
+    """A page part that never varies between requests (see ``Fragments``)."""
+    fragments: Fragments = current_app.extensions["signpost.fragments"]
+    return fragments.get(template)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["signpost.fragments"] = Fragments()
+    app.add_template_global(asset_url)
+    app.add_template_global(fragment)
+    app.after_request(squeeze_html)
