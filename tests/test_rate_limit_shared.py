@@ -120,3 +120,42 @@ def test_cli_refuses_an_unknown_worker_class(runner, monkeypatch):
     result = runner.invoke(main, ["serve"])
     assert result.exit_code == 1
     assert "SIGNPOST_WORKER_CLASS must be one of gevent, gthread" in result.output
+
+
+def test_two_processes_share_one_sliding_window_counter(tmp_path):
+    """The app's strategy: two stores on one file count one allowance, and the last
+    window's count still weighs on the next one."""
+    from limits.strategies import SlidingWindowCounterRateLimiter
+
+    uri = storage_uri(tmp_path / "ratelimit.sqlite3")
+    first = SlidingWindowCounterRateLimiter(SQLiteStorage(uri))
+    second = SlidingWindowCounterRateLimiter(SQLiteStorage(uri))
+    limit = parse("5 per hour")
+    answers = [limiter.hit(limit, "203.0.113.9") for limiter in (first, second) * 4]
+    assert answers == [True] * 5 + [False] * 3
+    assert first.hit(limit, "198.51.100.1")  # another client has its own allowance
+    stats = second.get_window_stats(limit, "203.0.113.9")
+    assert stats.remaining == 0 and stats.reset_time > time.time()
+    first.clear(limit, "203.0.113.9")
+    assert second.hit(limit, "203.0.113.9")
+
+
+def test_the_sliding_window_weighs_the_last_window(tmp_path, monkeypatch):
+    from limits.strategies import SlidingWindowCounterRateLimiter
+
+    import views.ratelimit
+
+    clock = [600.0]  # the start of a one-minute window
+    monkeypatch.setattr(views.ratelimit.time, "time", lambda: clock[0])
+    limiter = SlidingWindowCounterRateLimiter(SQLiteStorage(storage_uri(tmp_path / "r.sqlite3")))
+    limit = parse("4 per minute")
+    assert all(limiter.hit(limit, "a") for _ in range(4))
+    assert not limiter.hit(limit, "a")
+    clock[0] = 660.0 + 15  # a quarter into the next minute: 4 x 0.75 = 3 still count
+    assert limiter.hit(limit, "a")
+    assert not limiter.hit(limit, "a")
+    clock[0] = 660.0 + 45  # three quarters in: 4 x 0.25 + 1 = 2 count
+    assert limiter.hit(limit, "a") and limiter.hit(limit, "a")
+    assert not limiter.hit(limit, "a")
+    clock[0] = 780.0  # two windows on: nothing counts
+    assert all(limiter.hit(limit, "a") for _ in range(4))

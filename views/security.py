@@ -150,7 +150,8 @@ def init_app(app: Flask) -> Limiter:
         application_limits=[site.rate_limit],
         # Shared by every worker process: SQLite beside the index unless set (redis://...).
         storage_uri=site.rate_limit_storage or default_storage(app),
-        strategy="moving-window",
+        # Two counters per client, constant cost per check (see views/ratelimit.py).
+        strategy="sliding-window-counter",
         # No X-RateLimit-* on every answer: API answers are cached and shared (ETag, public),
         # and a header that differs per client would make them look different.
         headers_enabled=False,
