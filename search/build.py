@@ -45,6 +45,7 @@ from search.coverage import covered_areas, save_coverage
 from search.facets import FacetTable
 from search.schema import analyse, make_schema
 from search.scoring import write_posting_arrays
+from search.segment_writer import SegmentWriterWithLengths
 
 if TYPE_CHECKING:
     from directory.validation import PostcodeLookup
@@ -112,10 +113,15 @@ def document_text(listing: Listing, vocab: Vocabulary) -> str:
     return "\n".join(part for part in parts if part)
 
 
-def _build_id(listings: Sequence[Listing]) -> str:
+def _payload(listing: Listing) -> str:
+    """The stored JSON of a listing: what a search page decodes for each hit."""
+    return json.dumps(listing_to_dict(listing), separators=(",", ":"))
+
+
+def _build_id(payloads: Sequence[str]) -> str:
     digest = hashlib.sha256()
-    for listing in listings:
-        digest.update(json.dumps(listing_to_dict(listing), sort_keys=True).encode())
+    for payload in payloads:
+        digest.update(payload.encode())
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     return f"{stamp}-{digest.hexdigest()[:8]}"
 
@@ -133,14 +139,17 @@ def build_index(
     builds = root / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
     ordered = sorted(listings, key=lambda item: item.id)
-    build_id = _build_id(ordered)
+    # Each listing's JSON is made once: it is both what the index stores and what the
+    # build's id is a hash of (so the same listings give the same hash).
+    payloads = [_payload(listing) for listing in ordered]
+    build_id = _build_id(payloads)
     staging = builds / f".{build_id}.tmp"
     with build_lock(root):
         sweep_leftovers(root, builds)  # what a build killed mid-way left behind
         needed = _space_needed(root, len(ordered))
         try:
             staging.mkdir()
-            _write_index(ordered, staging, vocab, progress)
+            _write_index(ordered, payloads, staging, vocab, progress)
             created = datetime.now(UTC).isoformat(timespec="seconds")
             (staging / BUILD_FILE).write_text(
                 json.dumps({"build_id": build_id, "count": len(ordered), "created": created}),
@@ -161,7 +170,11 @@ def build_index(
 
 
 def _write_index(
-    listings: Sequence[Listing], folder: Path, vocab: Vocabulary, progress: Progress | None
+    listings: Sequence[Listing],
+    payloads: Sequence[str],
+    folder: Path,
+    vocab: Vocabulary,
+    progress: Progress | None,
 ) -> None:
     ix = whoosh_index.create_in(str(folder), make_schema(), indexname=INDEX_NAME)
     # Posting blocks uncompressed: zlib took a tenth of a build (10k listings 14.4 -> 12.6 s)
@@ -172,11 +185,15 @@ def _write_index(
     # A 1 GB posting pool before Whoosh sorts runs out to disk and merges them back: at
     # 100,000 listings 256 MB spilled and took 86 s of CPU against 60 s (2 GB: 62 s). It is a
     # ceiling, not an allocation: a small build's pool stays as small as its postings.
-    writer = ix.writer(limitmb=1024, codec=W3Codec(compression=0), compound=False)
+    # The writer reads each document's field lengths once, not once a posting (see
+    # search/segment_writer.py): an eighth of a build's CPU.
+    writer = SegmentWriterWithLengths(
+        ix, limitmb=1024, codec=W3Codec(compression=0), compound=False
+    )
     words: set[str] = set()
     total = len(listings)
     try:
-        for number, listing in enumerate(listings, start=1):
+        for number, (listing, payload) in enumerate(zip(listings, payloads, strict=True), 1):
             body = document_text(listing, vocab)
             words.update(_WORD.findall(f"{listing.name}\n{body}".lower()))
             writer.add_document(
@@ -186,7 +203,7 @@ def _write_index(
                 needs=",".join(listing.needs),
                 primary=listing.needs[0] if listing.needs else "",
                 groups=",".join(listing.who_for.groups),
-                payload=json.dumps(listing_to_dict(listing), separators=(",", ":")),
+                payload=payload,
             )
             if progress and (number % 250 == 0 or number == total):
                 progress(number, total)
