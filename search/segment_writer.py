@@ -39,7 +39,8 @@ class PreloadedLengths:
         if lengths == ():
             lengths = self._lengths[fieldname] = self._load(fieldname)
         if lengths is None or not 0 <= docnum < len(lengths):
-            return self._reader.doc_field_length(docnum, fieldname, default)
+            answer: int | None = self._reader.doc_field_length(docnum, fieldname, default)
+            return answer
         return lengths[docnum]
 
     def _load(self, fieldname: str) -> list[int | None] | None:

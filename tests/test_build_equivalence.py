@@ -68,7 +68,8 @@ def test_fused_analyzer_gives_whooshs_tokens(kwargs):
 
 def test_fused_analyzer_survives_the_index_schema_pickle():
     again = pickle.loads(pickle.dumps(ANALYZER))
-    assert isinstance(again, FusedAnalyzer) and again._fast is not None
+    assert isinstance(again, FusedAnalyzer)
+    assert again._fast is not None
     assert [t.text for t in again("Lonely older men")] == analyse("Lonely older men")
 
 
@@ -109,7 +110,8 @@ def test_preloaded_lengths_write_the_same_segment_as_whoosh(
     fast = _build(listings, tmp_path / "fast", vocab)
     monkeypatch.setattr(search.build, "SegmentWriterWithLengths", SegmentWriter)
     whoosh = _build(listings, tmp_path / "whoosh", vocab)
-    assert fast and fast == whoosh
+    assert fast
+    assert fast == whoosh
 
 
 def test_lengths_that_disagree_fall_back_to_whoosh_and_say_so(

@@ -14,7 +14,6 @@ from flask import (
     Blueprint,
     Flask,
     abort,
-    current_app,
     render_template,
     request,
     url_for,
