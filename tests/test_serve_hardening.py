@@ -205,3 +205,39 @@ def test_the_document_declares_empty_values_and_the_servers_414(api):
     }
     assert {"q", "near", "radius", "day", "need", "free"} <= empty
     assert "text/html" in search["responses"]["414"]["content"]
+
+
+def test_a_gevent_worker_lets_other_connections_in_after_each_request():
+    """A keep-alive client whose next request is already waiting must not keep the worker
+    to itself: after a request, other connections' greenlets run first."""
+    import gevent
+
+    from serving import _let_other_connections_in
+
+    order: list[str] = []
+
+    def busy_connection() -> None:
+        _let_other_connections_in(None, None, None, None)
+        order.append("busy client's next request")
+
+    def waiting_connection() -> None:
+        order.append("waiting client")
+
+    gevent.joinall([gevent.spawn(busy_connection), gevent.spawn(waiting_connection)])
+    assert order == ["waiting client", "busy client's next request"]
+
+
+@pytest.mark.parametrize(("worker_class", "hooked"), [("gevent", True), ("gthread", False)])
+def test_only_gevent_workers_get_the_turn_taking_hook(monkeypatch, worker_class, hooked):
+    from gunicorn.app.base import BaseApplication
+
+    import serving
+
+    seen = {}
+
+    def run(application) -> None:
+        seen["post_request"] = application.cfg.post_request
+
+    monkeypatch.setattr(BaseApplication, "run", run)
+    serving.run_gunicorn(lambda: None, worker_class=worker_class)
+    assert (seen["post_request"] is serving._let_other_connections_in) is hooked
