@@ -36,6 +36,19 @@ def test_cli_index_then_search(runner, data_dir, tmp_path):
         main, ["search", "lonley", "--near", "Margate", "--json", "--index", str(index)]
     )
     data = json.loads(result.stdout)
+    # The whole shape, so a field that goes missing or appears is noticed (scripts read it).
+    assert sorted(data) == [
+        "build_id", "covered_areas", "did_you_mean", "facets", "interpreted", "local_nearby",
+        "location", "location_problem", "location_suggestions", "missing", "pages", "query",
+        "results", "search_instead", "timed_out", "total", "unclear", "urgent", "wider",
+    ]  # fmt: skip
+    assert sorted(data["results"][0]) == [
+        "distance_km", "distance_miles", "id", "listing", "name", "nearest_location",
+        "organisation", "score",
+    ]  # fmt: skip
+    assert sorted(data["location"]) == [
+        "country", "district", "kind", "label", "lat", "lon", "note"
+    ]  # fmt: skip
     assert data["did_you_mean"] == "lonely"
     assert data["results"][0]["id"] == "margate-mens-shed"
     assert data["results"][0]["distance_km"] > data["results"][0]["distance_miles"]
