@@ -85,7 +85,7 @@ def test_builds_killed_at_random_moments_never_block_the_next(settings, template
 
 
 def _disk_full(*args, **kwargs):
-    folder = args[1]
+    folder = next(arg for arg in args if isinstance(arg, Path))  # the staging folder
     (folder / "partial.seg").write_bytes(b"0" * 1024)
     raise OSError(errno.ENOSPC, "No space left on device")
 
