@@ -174,13 +174,22 @@ def drive(port: int, paths, clients: int, seconds: float, warmup: float) -> dict
     return summary
 
 
-def start_server(index: Path, port: int, workers: int | None, threads: int | None, log_path: Path):
+def start_server(
+    index: Path,
+    port: int,
+    workers: int | None,
+    threads: int | None,
+    log_path: Path,
+    tree: Path = ROOT,
+):
+    """``signpost serve`` of the source ``tree`` (this one, or an older one to compare)."""
     env = dict(os.environ)
     env.update(
         SIGNPOST_INDEX=str(index),
         SIGNPOST_DATA=str(ROOT / "data"),
         # The benchmark is one client address; the per-client limit would refuse it.
         SIGNPOST_RATE_LIMIT="100000000 per minute",
+        PYTHONPATH=str(tree),
     )
     command = [sys.executable, "-m", "cli", "serve", "--port", str(port)]
     if workers:
@@ -191,7 +200,7 @@ def start_server(index: Path, port: int, workers: int | None, threads: int | Non
     log_file = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed with the server
     server = subprocess.Popen(
         command,
-        cwd=ROOT,
+        cwd=tree,
         env=env,
         stdout=log_file,
         stderr=subprocess.STDOUT,

@@ -25,12 +25,9 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -41,7 +38,7 @@ for folder in (str(ROOT), str(BENCH)):
         sys.path.insert(0, folder)
 
 from corpus import generate, load_sources  # noqa: E402
-from load import free_port, make_paths  # noqa: E402
+from load import free_port, make_paths, start_server, stop_server  # noqa: E402
 
 from search.build import build_index  # noqa: E402
 
@@ -92,43 +89,6 @@ def _children(pid: int) -> list[str]:
         return []
 
 
-def start(tree: Path, index: Path, port: int, workers: int, threads: int, log: Path):
-    env = dict(os.environ)
-    env.update(
-        SIGNPOST_INDEX=str(index),
-        SIGNPOST_DATA=str(ROOT / "data"),
-        # One client address makes every request: the per-client limit would refuse it.
-        SIGNPOST_RATE_LIMIT="100000000 per minute",
-        PYTHONPATH=str(tree),
-    )
-    command = [sys.executable, "-m", "cli", "serve", "--port", str(port)]
-    command += ["--workers", str(workers), "--threads", str(threads)]
-    with open(log, "w", encoding="utf-8") as out:
-        server = subprocess.Popen(
-            command, cwd=tree, env=env, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    deadline = time.time() + 300
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
-                if answer.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.5)
-        if server.poll() is not None:
-            raise SystemExit(f"The server did not start:\n{log.read_text()}")
-    raise SystemExit("The server did not answer /healthz in time.")
-
-
-def stop(server) -> None:
-    try:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        os.killpg(server.pid, signal.SIGKILL)
-
-
 def run_wrk(port: int, paths: list[str], clients: int, seconds: float, work: Path) -> dict:
     paths_file = work / "paths.txt"
     paths_file.write_text("\n".join(paths) + "\n", encoding="utf-8")
@@ -150,7 +110,7 @@ def run_wrk(port: int, paths: list[str], clients: int, seconds: float, work: Pat
 
 def measure(tree, index, paths, args, work, label) -> dict:
     port = free_port()
-    server = start(tree, index, port, args.workers, args.threads, work / f"{label}.log")
+    server = start_server(index, port, args.workers, args.threads, work / f"{label}.log", tree)
     try:
         run_wrk(port, paths["mix"], args.clients, 5, work)  # warm both workers
         runs = {}
@@ -164,7 +124,7 @@ def measure(tree, index, paths, args, work, label) -> dict:
             runs[kind] = result
         return runs
     finally:
-        stop(server)
+        stop_server(server)
 
 
 def main(argv: list[str] | None = None) -> None:
