@@ -7,20 +7,7 @@ fields, the need ids, and the whole listing as stored JSON for display.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
-from whoosh.analysis import (
-    STOP_WORDS,
-    CharsetFilter,
-    CompositeAnalyzer,
-    LowercaseFilter,
-    RegexTokenizer,
-    StemFilter,
-    StemmingAnalyzer,
-    StopFilter,
-    Token,
-)
+from whoosh.analysis import STOP_WORDS, CharsetFilter, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
@@ -38,104 +25,9 @@ EXTRA_STOP_WORDS = frozenset(
 
 ALL_STOP_WORDS = frozenset(STOP_WORDS) | EXTRA_STOP_WORDS
 
-
-# RegexTokenizer's own parameters; anything else it is given goes onto the token.
-_TOKENIZER_ARGS = frozenset(
-    (
-        "positions",
-        "chars",
-        "keeporiginal",
-        "removestops",
-        "start_pos",
-        "start_char",
-        "tokenize",
-        "mode",
-    )
-)
-
-
-class FusedAnalyzer(CompositeAnalyzer):  # type: ignore[misc]
-    """Whoosh's stemming chain, with its everyday call done in one loop.
-
-    Whoosh runs a tokenizer and four filters as nested generators, one token at a time:
-    about a third of a build's CPU. For the call that indexing and ``analyse`` make (no
-    positions or character offsets, stop words removed) this does the same steps in one
-    loop and remembers each word's result (bounded, since query words come from anyone).
-    Every other call, and any chain not shaped as expected, goes through Whoosh's own.
-    ``tests/test_index.py`` holds the two equal on real and random text. It pickles into
-    the index's schema as a plain composite analyzer would, plus its class name.
-    """
-
-    CACHE_LIMIT = 200_000
-
-    def __init__(self, *composables: Any) -> None:
-        super().__init__(*composables)
-        self._cache: dict[str, str] = {}
-        self._fast = self._fast_parts()
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {
-            key: value for key, value in self.__dict__.items() if key not in ("_cache", "_fast")
-        }
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._cache = {}
-        self._fast = self._fast_parts()
-
-    def _fast_parts(self) -> tuple[Any, ...] | None:
-        shape = [type(item) for item in self.items]
-        if shape != [RegexTokenizer, LowercaseFilter, StopFilter, StemFilter, CharsetFilter]:
-            return None
-        tokenizer, _lower, stop, stem, charset = self.items
-        if tokenizer.gaps or stem.ignore or stem.lang:
-            return None
-        return (
-            tokenizer.expression.finditer,
-            stop.stops,
-            stop.min,
-            stop.max if stop.max is not None else 1 << 30,
-            stem.stemfn,
-            charset.charmap,
-        )
-
-    def __call__(self, value: str, no_morph: bool = False, **kwargs: Any) -> Iterator[Token]:
-        fast = self._fast
-        if (
-            fast is None
-            or no_morph
-            or kwargs.get("positions")
-            or kwargs.get("chars")
-            or kwargs.get("keeporiginal")
-            or not kwargs.get("removestops", True)
-            or not kwargs.get("tokenize", True)
-            or not isinstance(value, str)
-        ):
-            yield from super().__call__(value, no_morph=no_morph, **kwargs)
-            return
-        finditer, stops, minsize, maxsize, stemfn, charmap = fast
-        cache = self._cache
-        if len(cache) > self.CACHE_LIMIT:
-            cache.clear()
-        # One token object, refilled for each word, as Whoosh's own tokenizer does.
-        extra = {key: value for key, value in kwargs.items() if key not in _TOKENIZER_ARGS}
-        token = Token(removestops=True, mode=kwargs.get("mode", ""), **extra)
-        for match in finditer(value):
-            text = match.group(0).lower()
-            if not minsize <= len(text) <= maxsize or text in stops:
-                continue
-            folded = cache.get(text)
-            if folded is None:
-                folded = cache[text] = stemfn(text).translate(charmap)
-            token.text = folded
-            token.boost = 1.0
-            token.stopped = False
-            yield token
-
-
 # Accents folded, as the query is (search.interpret.clean_text): "Memory Cafe" finds "Café".
-ANALYZER = FusedAnalyzer(
-    StemmingAnalyzer(stoplist=ALL_STOP_WORDS, minsize=2, maxsize=40), CharsetFilter(accent_map)
+ANALYZER = StemmingAnalyzer(stoplist=ALL_STOP_WORDS, minsize=2, maxsize=40) | CharsetFilter(
+    accent_map
 )
 
 
