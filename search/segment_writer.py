@@ -35,9 +35,9 @@ class PreloadedLengths:
         return getattr(self._reader, name)
 
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
-        lengths = self._lengths.get(fieldname, ())
-        if lengths == ():
-            lengths = self._lengths[fieldname] = self._load(fieldname)
+        if fieldname not in self._lengths:
+            self._lengths[fieldname] = self._load(fieldname)
+        lengths = self._lengths[fieldname]
         if lengths is None or not 0 <= docnum < len(lengths):
             answer: int | None = self._reader.doc_field_length(docnum, fieldname, default)
             return answer

@@ -51,6 +51,14 @@ def storage_uri(path: Path) -> str:
     return f"{SCHEME}:///{Path(path).resolve().as_posix().lstrip('/')}"
 
 
+def _live_counts(db: sqlite3.Connection, keys: tuple[str, str], now: float) -> dict[str, int]:
+    """The unexpired counters among ``keys`` (a sliding window's last and this window)."""
+    rows = db.execute(
+        "SELECT key, value FROM counters WHERE key IN (?, ?) AND expires > ?", (*keys, now)
+    ).fetchall()
+    return {key: value for key, value in rows}
+
+
 class SQLiteStorage(
     Storage, MovingWindowSupport, SlidingWindowCounterSupport, TimestampedSlidingWindow
 ):
@@ -149,12 +157,7 @@ class SQLiteStorage(
 
         def acquire(db: sqlite3.Connection, now: float) -> bool:
             previous_key, current_key = self.sliding_window_keys(key, expiry, now)
-            counts = dict(
-                db.execute(
-                    "SELECT key, value FROM counters WHERE key IN (?, ?) AND expires > ?",
-                    (previous_key, current_key, now),
-                ).fetchall()
-            )
+            counts = _live_counts(db, (previous_key, current_key), now)
             previous_weight = 1 - (now % expiry) / expiry
             weighted = counts.get(previous_key, 0) * previous_weight + counts.get(current_key, 0)
             if int(weighted) + amount > limit:
@@ -174,14 +177,7 @@ class SQLiteStorage(
         with self._lock:
             now = time.time()
             previous_key, current_key = self.sliding_window_keys(key, expiry, now)
-            counts = dict(
-                self._db()
-                .execute(
-                    "SELECT key, value FROM counters WHERE key IN (?, ?) AND expires > ?",
-                    (previous_key, current_key, now),
-                )
-                .fetchall()
-            )
+            counts = _live_counts(self._db(), (previous_key, current_key), now)
         previous = counts.get(previous_key, 0)
         previous_ttl = (expiry - now % expiry) if previous else 0.0
         return previous, previous_ttl, counts.get(current_key, 0), 2 * expiry - now % expiry
