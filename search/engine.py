@@ -9,7 +9,6 @@ and, when nothing was found, works out wider searches (search.wider).
 from __future__ import annotations
 
 from collections.abc import Callable
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -25,7 +24,7 @@ from directory.vocabulary import Vocabulary
 from search.coverage import NEARBY_MILES, CoveredArea
 from search.crisis import detect, vocabulary_words, with_crisis
 from search.facets import FacetTable
-from search.filters import filter_docs, in_reach, open_among, served_docs
+from search.filters import Distances, filter_docs, in_reach, open_among, served_docs
 from search.honest import MissingNeed, missing_needs
 from search.interpret import Interpretation, interpret
 from search.matches import TextMatches, relevant_matches, text_matches
@@ -129,7 +128,7 @@ def _facets(
     request: SearchRequest,
     matches: TextMatches,
     docnums: np.ndarray,
-    near_docs: AbstractSet[int],
+    near_docs: np.ndarray,
     now: datetime,
 ) -> dict[str, dict[str, int]]:
     """Counts per filter value: how many results there would be with that value ticked.
@@ -203,8 +202,7 @@ def search(
         # A service for the place's area, with no venue in reach, ranks as if a short way
         # off (search.ranking.served_distance), not as a remote service.
         at = served_distance(request.radius_miles)
-        served = served_docs(table, place) - distances.keys()
-        ranking_distances = {**distances, **dict.fromkeys(served, at)}
+        ranking_distances = distances.with_others(served_docs(table, place), at)
     ranked, final = rank_matches(
         snapshot,
         docnums,
@@ -255,10 +253,9 @@ def search(
         request, interpretation, vocab, _need_counter(table, place, now, reach), located=bool(place)
     )
     if place is not None:
-        # Not ``keys() & open_docs``: with a frozenset that walks every open listing.
-        response.local_nearby = len(table.open_docs.intersection(distances))
+        response.local_nearby = int(np.count_nonzero(table.open_mask[distances.docs]))
         wider = max(request.radius_miles, NEARBY_MILES)
-        if not response.local_nearby and not table.within(place.lat, place.lon, wider):
+        if not response.local_nearby and not len(table.docs_within(place.lat, place.lon, wider)):
             response.covered_areas = snapshot.covered_areas  # far from every listed area
     return response
 
@@ -267,7 +264,7 @@ def _need_counter(
     table: FacetTable,
     place: Place | None,
     now: datetime,
-    reach: dict[tuple[float, bool], AbstractSet[int]] | None = None,
+    reach: dict[tuple[float, bool], np.ndarray] | None = None,
 ) -> Callable[[str, SearchRequest], int]:
     """``count(need, request)``: open listings for ``need`` that ``request`` would show
     (its place, radius and filters), for search.honest.missing_needs. ``reach``: documents
@@ -279,10 +276,10 @@ def _need_counter(
         if key not in reach:
             reach[key] = in_reach(table, place, *key, distances_wanted=False)[0]
         reached = reach[key]
-        docs = table.docs("need", need) & reached  # walks the smaller of the two
-        if reached is not table.open_docs:  # with no place, everything reached is open
-            docs &= table.open_docs
-        return len(filter_docs(table, request, docs, now)) if docs else 0
+        docs = table.mask("need", need) & reached
+        if reached is not table.open_mask:  # with no place, everything reached is open
+            docs &= table.open_mask
+        return int(np.count_nonzero(filter_docs(table, request, docs, now)))
 
     return count
 
@@ -291,7 +288,7 @@ def rank_matches(
     snapshot: Snapshot,
     docnums: np.ndarray,
     scores: np.ndarray | None,
-    distances: dict[int, float],
+    distances: Distances,
     *,
     located: bool,
     radius_miles: float,
@@ -303,10 +300,7 @@ def rank_matches(
     ``remote_wanted``: the person asked only for online or phone services, so a national
     one is not ranked below local ones for being national.
     """
-    if distances:
-        distance = np.array([distances.get(d, np.nan) for d in docnums.tolist()], dtype=float)
-    else:
-        distance = np.full(len(docnums), np.nan)
+    distance = distances.of(docnums)
     final = blend(
         scores,
         distance,

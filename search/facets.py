@@ -35,6 +35,10 @@ BOX_SLACK = 1.1  # the bounding box only prunes; the distance check decides
 # The saved table's lists, written in pieces of CHUNK entries (see FacetTable.save).
 LIST_KEYS = ("ids", "names", "reviewed", "ages", "points", "sessions", "words")
 CHUNK = 2000
+# The facets searches filter on, kept as boolean arrays (FacetTable.mask).
+MASKED_FACETS = (
+    "status", "cost", "access_needs", "day", "access", "delivery", "need", "reach",
+)  # fmt: skip
 
 
 @dataclass
@@ -191,6 +195,77 @@ class FacetTable:
     def docs(self, facet: str, value: str) -> set[int]:
         return self.sets.get(facet, {}).get(value, set())
 
+    # A search combines "open, in reach, free, on Tuesdays, for a 70-year-old" a dozen
+    # times over (its own results, each facet's counts, missing needs, wider searches).
+    # As boolean arrays over every document each step is one vectorised pass; as Python
+    # sets it walked thousands of members, most of a filtered search's time.
+
+    def mask(self, facet: str, value: str) -> np.ndarray:
+        """``docs(facet, value)`` as a read-only boolean array over every document. The
+        facets a search filters on are made once per build (``_masks``); others (the few
+        listings serving one area) are made when asked."""
+        masks = self._masks.get(facet)
+        if masks is not None:
+            return masks.get(value, self._nothing)
+        return self.mask_of(self.docs(facet, value))
+
+    def mask_of(self, docs: Iterable[int]) -> np.ndarray:
+        """Any document numbers as a (new, writable) boolean array."""
+        found = np.zeros(self.count, dtype=bool)
+        numbers = np.fromiter(docs, dtype=np.int64)
+        found[numbers] = True
+        return found
+
+    def doc_array(self, facet: str, value: str) -> np.ndarray:
+        """``docs(facet, value)`` as a sorted, read-only array, kept once made: for facets
+        with many small values (the listings serving one area) that are not ``_masks``."""
+        key = (facet, value)
+        found = self._arrays.get(key)
+        if found is None:
+            found = np.array(sorted(self.docs(facet, value)), dtype=np.int64)
+            found.flags.writeable = False
+            self._arrays[key] = found  # two threads may both make it: either will do
+        return found
+
+    @cached_property
+    def _arrays(self) -> dict[tuple[str, str], np.ndarray]:
+        return {}
+
+    @cached_property
+    def _nothing(self) -> np.ndarray:
+        nothing = np.zeros(self.count, dtype=bool)
+        nothing.flags.writeable = False
+        return nothing
+
+    @cached_property
+    def _masks(self) -> dict[str, dict[str, np.ndarray]]:
+        masks: dict[str, dict[str, np.ndarray]] = {}
+        for facet in MASKED_FACETS:
+            masks[facet] = {}
+            for value, members in self.sets.get(facet, {}).items():
+                array = self.mask_of(members)
+                array.flags.writeable = False
+                masks[facet][value] = array
+        return masks
+
+    @cached_property
+    def open_mask(self) -> np.ndarray:
+        """``open_docs`` as a boolean array (read-only)."""
+        found = ~self.mask("status", "closed")
+        found.flags.writeable = False
+        return found
+
+    @cached_property
+    def age_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each document's youngest and oldest age, with no limit as -1 and a huge age."""
+        low = np.array([-1 if a is None else a for a, _b in self.ages], dtype=np.int64)
+        high = np.array([10**6 if b is None else b for _a, b in self.ages], dtype=np.int64)
+        return low, high
+
+    @cached_property
+    def reviewed_array(self) -> np.ndarray:
+        return np.array(self.reviewed, dtype=np.int64)
+
     @cached_property
     def open_docs(self) -> frozenset[int]:
         """Everything but closed listings: the starting point of every search."""
@@ -216,20 +291,29 @@ class FacetTable:
 
     def within(self, lat: float, lon: float, radius_miles: float) -> dict[int, float]:
         """Documents with a venue within the radius, mapped to the nearest venue's distance."""
+        docs, miles = self.nearest_within(lat, lon, radius_miles)
+        return dict(zip(docs.tolist(), miles.tolist(), strict=True))
+
+    def nearest_within(
+        self, lat: float, lon: float, radius_miles: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``within`` as two arrays: the documents (ascending, each once) and the distance
+        of each one's nearest venue; no dictionary of Python objects is made."""
         docs, miles = self._venues_within(lat, lon, radius_miles)
         if not len(docs):
-            return {}
+            return docs, miles
         nearest = np.lexsort((miles, docs))  # by docnum, nearest venue first
         docs, miles = docs[nearest], miles[nearest]
         first = np.ones(len(docs), dtype=bool)
         first[1:] = docs[1:] != docs[:-1]
-        return dict(zip(docs[first].tolist(), miles[first].tolist(), strict=True))
+        return docs[first], miles[first]
 
-    def docs_within(self, lat: float, lon: float, radius_miles: float) -> set[int]:
-        """The documents of ``within``, without their distances (cheaper: counts for wider
-        searches and missing needs need no distances)."""
+    def docs_within(self, lat: float, lon: float, radius_miles: float) -> np.ndarray:
+        """The documents of ``within``, without their distances, a document once for each
+        venue in reach (cheaper: counts for wider searches and missing needs need neither
+        distances nor one entry per document)."""
         docs, _miles = self._venues_within(lat, lon, radius_miles)
-        return set(docs.tolist())
+        return docs
 
     def _venues_within(
         self, lat: float, lon: float, radius_miles: float
@@ -266,6 +350,21 @@ class FacetTable:
             area_of[list(members)] = index
             remote_by_area.append(remote & members)
         return area_of, remote_by_area
+
+    @cached_property
+    def _remote_arrays(self) -> list[np.ndarray]:
+        """``_area_of``'s no-venue documents of each area, as arrays."""
+        return [np.array(sorted(members), dtype=np.int64) for members in self._area_of[1]]
+
+    def remote_serving_mask(self, docs: np.ndarray, into: np.ndarray) -> None:
+        """Mark in ``into`` the phone and online services (no venue) of the areas that
+        the document numbers ``docs`` are in."""
+        if not len(docs):
+            return
+        area_of = self._area_of[0]
+        arrays = self._remote_arrays
+        for area in np.unique(area_of[docs]).tolist():
+            into[arrays[area]] = True
 
     def remote_serving(self, docs: Iterable[int]) -> set[int]:
         """Phone and online services (no venue) of the areas that ``docs`` are in."""

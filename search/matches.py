@@ -7,7 +7,6 @@ look at a different set of allowed documents; they all take theirs from one
 
 from __future__ import annotations
 
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -32,17 +31,13 @@ class TextMatches:
     timed_out: bool = False
 
     def among(
-        self, snapshot: Snapshot, allowed: AbstractSet[int]
+        self, snapshot: Snapshot, allowed: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray | None]:
-        """The matches that are in ``allowed`` (docnums ascending) and their scores."""
+        """The matches that ``allowed`` (a boolean array over every document) lets through,
+        docnums ascending, and their scores."""
         if self.docnums is None:
-            return np.array(sorted(allowed), dtype=np.int64), None
-        if len(allowed) >= snapshot.count:
-            return self.docnums, self.scores
-        if allowed is snapshot.facets.open_docs:  # no place, no filter: a mask made once
-            kept = snapshot.open_mask[self.docnums]
-        else:
-            kept = snapshot.mask(allowed)[self.docnums]
+            return np.flatnonzero(allowed).astype(np.int64), None
+        kept = allowed[self.docnums]
         return self.docnums[kept], None if self.scores is None else self.scores[kept]
 
 

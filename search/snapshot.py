@@ -82,21 +82,21 @@ class Snapshot:
     def scorer(self) -> TermScorer:
         return TermScorer(self.count, arrays=PostingArrays.load(self.folder))
 
-    @cached_property
+    @property
     def reviewed(self) -> np.ndarray:
-        return np.array(self.facets.reviewed, dtype=np.int64)
+        return self.facets.reviewed_array
 
-    @cached_property
+    @property
     def paused(self) -> np.ndarray:
-        return self.mask(self.facets.docs("status", "paused"))
+        return self.facets.mask("status", "paused")
 
-    @cached_property
+    @property
     def open_mask(self) -> np.ndarray:
-        return self.mask(self.facets.open_docs)
+        return self.facets.open_mask
 
-    @cached_property
+    @property
     def national(self) -> np.ndarray:
-        return self.mask(self.facets.docs("reach", "national"))
+        return self.facets.mask("reach", "national")
 
     @cached_property
     def covered_areas(self) -> list[CoveredArea]:

@@ -9,10 +9,11 @@ so a person with no results always has somewhere to go next (search.engine.searc
 from __future__ import annotations
 
 from collections.abc import Iterable
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+
+import numpy as np
 
 from directory.places import Place
 from directory.vocabulary import Vocabulary
@@ -35,10 +36,10 @@ class WiderSearch:
     changes: dict[str, Any]
 
 
-def _union(table: FacetTable, facet: str, values: Iterable[str]) -> set[int]:
-    found: set[int] = set()
+def _union(table: FacetTable, facet: str, values: Iterable[str]) -> np.ndarray:
+    found = np.zeros(table.count, dtype=bool)
     for value in values:
-        found |= table.docs(facet, value)
+        found |= table.mask(facet, value)
     return found
 
 
@@ -73,17 +74,18 @@ def wider_searches(  # noqa: C901 - one if per kind of wider search, in the orde
     the related needs, with the same place and filters, are the nearest help to offer.
     """
     table = snapshot.facets
-    open_docs = set(table.open_docs)
+    open_docs = table.open_mask
     text_docnums, _scores = matches.among(snapshot, open_docs)
-    text_docs = set(text_docnums.tolist())
+    text_docs = np.zeros(table.count, dtype=bool)
+    text_docs[text_docnums] = True
     options: list[WiderSearch] = []
 
     def count(radius: float, filtered: bool, remote: bool) -> int:
         near, _ = in_reach(table, place, radius, remote, distances_wanted=False)
-        docs: AbstractSet[int] = text_docs & near
+        docs = text_docs & near
         if filtered:
             docs = filter_docs(table, request, docs, now)
-        return len(docs)
+        return int(np.count_nonzero(docs))
 
     if place is not None:
         for radius in (request.radius_miles * 2, request.radius_miles * 5, MAX_RADIUS_MILES):
@@ -114,7 +116,7 @@ def wider_searches(  # noqa: C901 - one if per kind of wider search, in the orde
             table, place, request.radius_miles, request.include_remote, distances_wanted=False
         )
         helped = _union(table, "need", related) & open_docs & near
-        found = len(filter_docs(table, replace(request, needs=()), helped, now))
+        found = int(np.count_nonzero(filter_docs(table, replace(request, needs=()), helped, now)))
         if found:
             labels = ", ".join(vocab.need_label(need).lower() for need in related)
             options.append(
@@ -126,7 +128,7 @@ def wider_searches(  # noqa: C901 - one if per kind of wider search, in the orde
             near, _ = in_reach(
                 table, place, request.radius_miles, request.include_remote, distances_wanted=False
             )
-            everything = len(filter_docs(table, request, open_docs & near, now))
+            everything = int(np.count_nonzero(filter_docs(table, request, open_docs & near, now)))
             if everything:
                 options.append(WiderSearch("See everything near this place", everything, {"q": ""}))
     return options
