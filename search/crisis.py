@@ -75,6 +75,16 @@ def _terms(urgent: UrgentHelp) -> tuple[_Term, ...]:
     return tuple(found)
 
 
+@lru_cache(maxsize=8)
+def _terms_by_first_word(urgent: UrgentHelp) -> dict[str, tuple[int, ...]]:
+    """Which terms (their places in ``_terms``) each word begins: a query need only try
+    the terms whose first word it holds, a handful, not all hundred-odd."""
+    found: dict[str, list[int]] = {}
+    for number, term in enumerate(_terms(urgent)):
+        found.setdefault(term.words[0], []).append(number)
+    return {word: tuple(numbers) for word, numbers in found.items()}
+
+
 def _close(typed: str, wanted: str) -> bool:
     """One slip apart, same first letter: "sucidal"/"suicidal", "myslef"/"myself"."""
     return (
@@ -155,7 +165,11 @@ def detect(text: object, urgent: UrgentHelp, known: Iterable[Set[str]] = ()) -> 
     exact, loose = _positions(typed, urgent, known_typed)
     topics: list[str] = []
     words: set[str] = set()
-    for term in _terms(urgent):
+    terms = _terms(urgent)
+    first_words = _terms_by_first_word(urgent)
+    # ``loose`` holds every word of ``exact`` and the words of one slip: a superset.
+    tried = sorted({number for word in loose for number in first_words.get(word, ())})
+    for term in (terms[number] for number in tried):
         positions = _matches(term, loose if term.fuzzy else exact)
         if positions is None:
             continue

@@ -8,6 +8,7 @@ and, when nothing was found, works out wider searches (search.wider).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -18,7 +19,6 @@ import numpy as np
 
 from directory.model import Listing, Location
 from directory.places import Gazetteer, Place, distance_miles
-from directory.serialise import listing_from_dict
 from directory.urgent import UrgentHelp, UrgentPanel, load_urgent_help
 from directory.vocabulary import Vocabulary
 from search.coverage import NEARBY_MILES, CoveredArea
@@ -215,15 +215,16 @@ def search(
     )
     start = (request.page - 1) * request.per_page
     hits = []
-    for position in ranked[start : start + request.per_page].tolist():
-        docnum = int(docnums[position])
-        listing = listing_from_dict(snapshot.payload(docnum))
+    page = ranked[start : start + request.per_page]
+    page_miles = distances.of(docnums[page]).tolist()
+    for position, miles in zip(page.tolist(), page_miles, strict=True):
+        listing = snapshot.listing_at(int(docnums[position]))
         hits.append(
             Hit(
                 id=listing.id,
                 name=listing.name,
                 organisation=listing.organisation,
-                distance_miles=distances.get(docnum),
+                distance_miles=None if math.isnan(miles) else miles,
                 score=round(float(final[position]), 4),
                 listing=listing,
                 nearest_location=_nearest_location(listing, place),

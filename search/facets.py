@@ -232,6 +232,11 @@ class FacetTable:
         return {}
 
     @cached_property
+    def served(self) -> dict[tuple[str, str], np.ndarray]:
+        """search.filters.served_docs's answers by (district, nation), kept with the build."""
+        return {}
+
+    @cached_property
     def _nothing(self) -> np.ndarray:
         nothing = np.zeros(self.count, dtype=bool)
         nothing.flags.writeable = False

@@ -49,10 +49,6 @@ class Distances:
         found[here] = self.miles[at[here]]
         return found
 
-    def get(self, docnum: int) -> float | None:
-        miles = float(self.of(np.array([docnum], dtype=np.int64))[0])
-        return None if np.isnan(miles) else miles
-
     def with_others(self, others: np.ndarray, miles: float) -> Distances:
         """These distances, and ``others`` (documents not already here) at ``miles``."""
         extra = np.setdiff1d(others, self.docs, assume_unique=True)
@@ -165,8 +161,12 @@ def in_reach(
 def served_docs(table: FacetTable, place: Place) -> np.ndarray:
     """Listings whose ``areas_served`` include the place's district, postcode area, council
     area or nation (any one is enough): document numbers, ascending, each once."""
-    keys = default_areas().keys_for_district(place.district, place.country)
-    found = [table.doc_array("serves", key) for key in keys]
-    if not found:
-        return np.zeros(0, dtype=np.int64)
-    return found[0] if len(found) == 1 else np.unique(np.concatenate(found))
+    key = (place.district, place.country)
+    found = table.served.get(key)
+    if found is None:  # kept per build: a search asks two or three times, and so do others
+        keys = default_areas().keys_for_district(place.district, place.country)
+        parts = [table.doc_array("serves", key) for key in sorted(keys)]
+        found = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+        found.flags.writeable = False
+        table.served[key] = found
+    return found

@@ -29,7 +29,7 @@ from directory.vocabulary import Vocabulary
 from directory.wording import DELIVERY_LABELS
 from search.interpret import Interpretation
 from search.request import MAX_RADIUS_MILES, SearchRequest
-from search.schema import analyse
+from search.schema import analyse_word
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def relevant_to(
 
     def containing(word: str) -> np.ndarray:
         found = np.zeros(count, dtype=bool)
-        for token in analyse(word):
+        for token in analyse_word(word):
             found |= having("name", token) | having("body", token)
         return found
 
@@ -114,7 +114,7 @@ def relevant_to(
     for group in interpretation.groups:
         allowed |= having("groups", group)
     for phrase in need_phrases(interpretation):
-        parts = [containing(word) for word in phrase if analyse(word)]
+        parts = [containing(word) for word in phrase if analyse_word(word)]
         if len(parts) > NAME_WORDS:  # a sentence ("can't pay my bills"): any of its words
             allowed |= np.logical_or.reduce(parts)
         elif parts:  # a name ("food bank", "men's shed"): all of it

@@ -55,9 +55,8 @@ def warm(snapshot: Snapshot, vocab: Vocabulary, urgent_help: UrgentHelp | None =
     place and filter tables, the ranking arrays, the field lengths, every vocabulary term's
     postings (already arrays for a build that wrote them), and a few real searches."""
     table = snapshot.facets
-    for name in ("open_docs", "_venues", "_area_of", "_remote_arrays", "_masks", "_arrays"):
-        getattr(table, name)
-    for name in ("_nothing", "open_mask", "age_bounds", "reviewed_array"):
+    made = ("open_docs", "_venues", "_area_of", "_remote_arrays", "_masks", "_arrays", "served")
+    for name in (*made, "_nothing", "open_mask", "age_bounds", "reviewed_array"):
         getattr(table, name)
     built = ("name_rank", "facet_matrix")
     for name in (*built, "covered_areas"):

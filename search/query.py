@@ -11,7 +11,7 @@ from __future__ import annotations
 from whoosh.query import And, AndNot, Or, Query, Term
 
 from search.interpret import Interpretation
-from search.schema import analyse
+from search.schema import analyse_word
 
 NEED_BOOST = 4.0
 NAME_BOOST = 1.5
@@ -64,7 +64,9 @@ def build_query(interpretation: Interpretation) -> Query | None:
         open_to_all = Or([Term("needs", need, boost=OPEN_BOOST) for need in stated])
         members = Or([Term("groups", group) for group in interpretation.members_only])
         clauses.append(AndNot(open_to_all, members))
-    tokens = list(dict.fromkeys(token for word in interpretation.terms for token in analyse(word)))
+    tokens = list(
+        dict.fromkeys(token for word in interpretation.terms for token in analyse_word(word))
+    )
     if 0 < len(tokens) <= LITERAL_MAX_WORDS:
         clauses.append(
             And(

@@ -7,6 +7,8 @@ fields, the need ids, and the whole listing as stored JSON for display.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from whoosh.analysis import STOP_WORDS, CharsetFilter, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
@@ -46,3 +48,11 @@ def make_schema() -> Schema:
 def analyse(text: str) -> list[str]:
     """The index terms for ``text``, exactly as the index analysed its documents."""
     return [token.text for token in ANALYZER(text)]
+
+
+@lru_cache(maxsize=8192)
+def analyse_word(word: str) -> tuple[str, ...]:
+    """``analyse`` for the words of a query, kept: a search analyses each of its words
+    several times (its query, the relevance check), and the same few thousand everyday
+    words come back search after search."""
+    return tuple(analyse(word))

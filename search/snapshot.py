@@ -14,7 +14,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -35,6 +35,8 @@ T = TypeVar("T")
 
 # The facets a search counts and offers as filters (search.engine, the API's description).
 FACET_NAMES = ("cost", "access_needs", "day", "access", "delivery", "need")
+# Decoded listings a build keeps (Snapshot.listing_at): a few MB at most.
+LISTINGS_KEPT = 512
 
 
 class NoIndex(RuntimeError):
@@ -148,11 +150,30 @@ class Snapshot:
         payload: dict[str, Any] = json.loads(self.searcher().stored_fields(docnum)["payload"])
         return payload
 
+    def listing_at(self, docnum: int) -> Listing:
+        """The listing of a document number. Listings are frozen, so the most recently
+        shown are kept decoded (``LISTINGS_KEPT``): a page of results or a service page
+        asked for again (the same area's groups come up search after search) costs no
+        stored-field read, decompression or JSON."""
+        return self._decoded(docnum)
+
+    @cached_property
+    def _decoded(self) -> Callable[[int], Listing]:
+        return lru_cache(maxsize=LISTINGS_KEPT)(
+            lambda docnum: listing_from_dict(self.payload(docnum))
+        )
+
+    @cached_property
+    def _docnums(self) -> dict[str, int]:
+        """Document number by listing id (the first, as Whoosh's look-up by id gives)."""
+        found: dict[str, int] = {}
+        for docnum, listing_id in enumerate(self.facets.ids):
+            found.setdefault(listing_id, docnum)
+        return found
+
     def listing(self, listing_id: str) -> Listing | None:
-        fields = self.searcher().document(id=listing_id)
-        if not fields:
-            return None
-        return listing_from_dict(json.loads(fields["payload"]))
+        docnum = self._docnums.get(listing_id)
+        return None if docnum is None else self.listing_at(docnum)
 
     def listings(self) -> list[Listing]:
         return [listing_from_dict(self.payload(docnum)) for docnum in range(self.count)]
