@@ -294,6 +294,12 @@ class FacetTable:
             np.array(doc, dtype=np.int64)[by_lat],
         )
 
+    @cached_property
+    def _venue_cos(self) -> np.ndarray:
+        """The cosine of each venue's latitude (``_venues``' order), for the distance."""
+        cosines: np.ndarray = np.cos(self._venues[0])
+        return cosines
+
     def within(self, lat: float, lon: float, radius_miles: float) -> dict[int, float]:
         """Documents with a venue within the radius, mapped to the nearest venue's distance."""
         docs, miles = self.nearest_within(lat, lon, radius_miles)
@@ -307,11 +313,12 @@ class FacetTable:
         docs, miles = self._venues_within(lat, lon, radius_miles)
         if not len(docs):
             return docs, miles
-        nearest = np.lexsort((miles, docs))  # by docnum, nearest venue first
-        docs, miles = docs[nearest], miles[nearest]
+        by_doc = np.argsort(docs, kind="stable")
+        docs, miles = docs[by_doc], miles[by_doc]
         first = np.ones(len(docs), dtype=bool)
         first[1:] = docs[1:] != docs[:-1]
-        return docs[first], miles[first]
+        starts = np.flatnonzero(first)
+        return docs[starts], np.minimum.reduceat(miles, starts)  # each one's nearest venue
 
     def docs_within(self, lat: float, lon: float, radius_miles: float) -> np.ndarray:
         """The documents of ``within``, without their distances, a document once for each
@@ -339,7 +346,7 @@ class FacetTable:
         c_lat = v_lat[box]
         h = (
             np.sin((c_lat - p_lat) / 2) ** 2
-            + math.cos(p_lat) * np.cos(c_lat) * np.sin((v_lon[box] - p_lon) / 2) ** 2
+            + math.cos(p_lat) * self._venue_cos[box] * np.sin((v_lon[box] - p_lon) / 2) ** 2
         )
         miles = 2 * EARTH_RADIUS_MILES * np.arcsin(np.minimum(1.0, np.sqrt(h)))
         inside = miles <= radius_miles
@@ -357,19 +364,21 @@ class FacetTable:
         return area_of, remote_by_area
 
     @cached_property
-    def _remote_arrays(self) -> list[np.ndarray]:
-        """``_area_of``'s no-venue documents of each area, as arrays."""
-        return [np.array(sorted(members), dtype=np.int64) for members in self._area_of[1]]
+    def _remote_by_area(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each document's area (``_area_of``), every no-venue document, and its area."""
+        area_of = self._area_of[0]
+        remote = np.array(sorted(self.docs("reach", "no-location")), dtype=np.int64)
+        return area_of, remote, area_of[remote]
 
     def remote_serving_mask(self, docs: np.ndarray, into: np.ndarray) -> None:
         """Mark in ``into`` the phone and online services (no venue) of the areas that
         the document numbers ``docs`` are in."""
         if not len(docs):
             return
-        area_of = self._area_of[0]
-        arrays = self._remote_arrays
-        for area in np.unique(area_of[docs]).tolist():
-            into[arrays[area]] = True
+        area_of, remote_docs, remote_areas = self._remote_by_area
+        present = np.zeros(len(self._area_of[1]), dtype=bool)
+        present[area_of[docs]] = True
+        into[remote_docs[present[remote_areas]]] = True
 
     def remote_serving(self, docs: Iterable[int]) -> set[int]:
         """Phone and online services (no venue) of the areas that ``docs`` are in."""

@@ -55,8 +55,9 @@ def warm(snapshot: Snapshot, vocab: Vocabulary, urgent_help: UrgentHelp | None =
     place and filter tables, the ranking arrays, the field lengths, every vocabulary term's
     postings (already arrays for a build that wrote them), and a few real searches."""
     table = snapshot.facets
-    made = ("open_docs", "_venues", "_area_of", "_remote_arrays", "_masks", "_arrays", "served")
-    for name in (*made, "_nothing", "open_mask", "age_bounds", "reviewed_array"):
+    places = ("open_docs", "_venues", "_venue_cos", "_area_of", "_remote_by_area", "served")
+    arrays = ("_masks", "_arrays", "_nothing", "open_mask", "age_bounds", "reviewed_array")
+    for name in (*places, *arrays):
         getattr(table, name)
     built = ("name_rank", "facet_matrix")
     for name in (*built, "covered_areas"):

@@ -269,8 +269,7 @@ class TermScorer:
             return total, hit
         if type(query) is AndNot:  # the positive part's scores, where the negative is absent
             total, hit = self._evaluate(searcher, query.a)
-            _scores, excluded = self._evaluate(searcher, query.b)
-            hit &= ~excluded
+            hit &= ~self._matched(searcher, query.b)
             total[~hit] = 0.0
         elif type(query) is Or:
             total = np.zeros(self.doc_count, dtype=np.float64)
@@ -295,6 +294,16 @@ class TermScorer:
         if query.boost != 1.0:
             total *= query.boost
         return total, hit
+
+    def _matched(self, searcher: Searcher, query: Query) -> np.ndarray:
+        """Which documents ``query`` matches, without scores (an AND NOT's negative part):
+        an OR of terms, the usual case, is one boolean array and no scores at all."""
+        if type(query) is Or and all(type(sub) is Term for sub in query.subqueries):
+            hit = np.zeros(self.doc_count, dtype=bool)
+            for sub in query.subqueries:
+                hit[self.postings(searcher, sub.fieldname, sub.text)[0]] = True
+            return hit
+        return self._evaluate(searcher, query)[1]
 
     def postings(self, searcher: Searcher, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Document numbers and unboosted BM25F scores of one term (cached per build)."""
