@@ -100,10 +100,16 @@ class SearchResponse:
         return max(1, (self.total + per_page - 1) // per_page)
 
 
-def facet_counts(snapshot: Snapshot, docnums: np.ndarray) -> dict[str, dict[str, int]]:
-    """How many of the matched documents have each filter value (only values present)."""
+def facet_counts(
+    snapshot: Snapshot, docnums: np.ndarray, only: str | None = None
+) -> dict[str, dict[str, int]]:
+    """How many of the matched documents have each filter value (only values present);
+    with ``only``, that one facet's values (the others are left empty)."""
     rows, matrix = snapshot.facet_matrix
     counts: dict[str, dict[str, int]] = {facet: {} for facet in FACET_NAMES}
+    if only is not None:
+        first, end = snapshot.facet_rows[only]
+        rows, matrix = rows[first:end], matrix[first:end]
     if not len(docnums) or not rows:
         return counts
     totals = matrix[:, docnums].sum(axis=1, dtype=np.int64)
@@ -146,7 +152,7 @@ def _facets(
             others = replace(request, **cleared)
             allowed = filter_docs(table, others, open_among(table, near_docs), now)
             widened, _scores = matches.among(snapshot, allowed)
-            counts[facet] = facet_counts(snapshot, widened)[facet]
+            counts[facet] = facet_counts(snapshot, widened, only=facet)[facet]
     return counts
 
 

@@ -59,7 +59,7 @@ def warm(snapshot: Snapshot, vocab: Vocabulary, urgent_help: UrgentHelp | None =
     arrays = ("_masks", "_arrays", "_nothing", "open_mask", "age_bounds", "reviewed_array")
     for name in (*places, *arrays):
         getattr(table, name)
-    built = ("name_rank", "facet_matrix")
+    built = ("name_rank", "facet_matrix", "facet_rows")
     for name in (*built, "covered_areas"):
         getattr(snapshot, name)
     warm_known_words(table.words)

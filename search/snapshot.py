@@ -131,6 +131,16 @@ class Snapshot:
         shape = (len(rows), self.count)
         return rows, (np.array(matrix, dtype=np.uint8) if rows else np.zeros(shape, np.uint8))
 
+    @cached_property
+    def facet_rows(self) -> dict[str, tuple[int, int]]:
+        """Each facet's rows of ``facet_matrix``: (first, end)."""
+        rows = self.facet_matrix[0]
+        found: dict[str, tuple[int, int]] = {}
+        for number, (facet, _value) in enumerate(rows):
+            first, _end = found.get(facet, (number, number))
+            found[facet] = (first, number + 1)
+        return {facet: found.get(facet, (0, 0)) for facet in FACET_NAMES}
+
     def mask(self, docs: Iterable[int]) -> np.ndarray:
         found = np.zeros(self.count, dtype=bool)
         docs = docs if isinstance(docs, (set, frozenset)) else set(docs)
