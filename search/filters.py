@@ -39,6 +39,14 @@ class Distances:
     def __len__(self) -> int:
         return len(self.docs)
 
+    def has(self, docnums: np.ndarray) -> np.ndarray:
+        """Which of ``docnums`` have a venue in reach."""
+        if not len(self.docs):
+            return np.zeros(len(docnums), dtype=bool)
+        at = np.minimum(np.searchsorted(self.docs, docnums), len(self.docs) - 1)
+        found: np.ndarray = self.docs[at] == docnums
+        return found
+
     def of(self, docnums: np.ndarray) -> np.ndarray:
         """Each of ``docnums``' distance, NaN for a document with no venue in reach."""
         found = np.full(len(docnums), np.nan)
@@ -51,7 +59,7 @@ class Distances:
 
     def with_others(self, others: np.ndarray, miles: float) -> Distances:
         """These distances, and ``others`` (documents not already here) at ``miles``."""
-        extra = np.setdiff1d(others, self.docs, assume_unique=True)
+        extra = others[~self.has(others)]
         if not len(extra):
             return self
         docs = np.concatenate([self.docs, extra])
