@@ -46,7 +46,7 @@ from directory.places import Gazetteer  # noqa: E402
 from directory.serialise import listing_from_dict  # noqa: E402
 from search import engine  # noqa: E402
 from search.build import build_index  # noqa: E402
-from search.filters import filter_docs, in_reach  # noqa: E402
+from search.filters import filter_docs, in_reach, open_among  # noqa: E402
 from search.interpret import interpret  # noqa: E402
 from search.matches import text_matches  # noqa: E402
 from search.snapshot import SearchIndex  # noqa: E402
@@ -72,7 +72,7 @@ def stages(snapshot, request, vocab, gazetteer) -> dict[str, float]:
     t["located"] = clock() - start
 
     start = clock()
-    allowed = filter_docs(table, request, near_docs & table.open_docs, NOW)
+    allowed = filter_docs(table, request, open_among(table, near_docs), NOW)
     t["filters"] = clock() - start
 
     start = clock()
@@ -107,7 +107,7 @@ def stages(snapshot, request, vocab, gazetteer) -> dict[str, float]:
         wider_searches(snapshot, request, interpretation, matches, place, NOW, vocab)
     t["wider"] = clock() - start
     t["matched"] = len(docnums)
-    t["allowed"] = len(allowed)
+    t["allowed"] = int(allowed.sum())
     return {k: (v * 1000 if k not in ("matched", "allowed") else v) for k, v in t.items()}
 
 

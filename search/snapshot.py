@@ -55,7 +55,9 @@ class Snapshot:
     facets: FacetTable
     _local: threading.local = field(default_factory=threading.local, repr=False)
     _derived: dict[str, Any] = field(default_factory=dict, repr=False)
-    _derived_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Re-entrant: one derived value may be made from another (example searches use the
+    # counts per need).
+    _derived_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def derived(self, key: str, make: Callable[[Snapshot], T]) -> T:
         """What a view works out from the whole build (an export's lookups, counts), made
