@@ -43,6 +43,7 @@ from search.buildlock import (
 )
 from search.coverage import covered_areas, save_coverage
 from search.facets import FacetTable
+from search.payloads import write_payloads
 from search.schema import analyse, make_schema
 from search.scoring import write_posting_arrays
 from search.segment_writer import SegmentWriterWithLengths
@@ -193,7 +194,7 @@ def _write_index(
     words: set[str] = set()
     total = len(listings)
     try:
-        for number, (listing, payload) in enumerate(zip(listings, payloads, strict=True), 1):
+        for number, listing in enumerate(listings, 1):
             body = document_text(listing, vocab)
             words.update(_WORD.findall(f"{listing.name}\n{body}".lower()))
             writer.add_document(
@@ -203,7 +204,6 @@ def _write_index(
                 needs=",".join(listing.needs),
                 primary=listing.needs[0] if listing.needs else "",
                 groups=",".join(listing.who_for.groups),
-                payload=payload,
             )
             if progress and (number % 250 == 0 or number == total):
                 progress(number, total)
@@ -213,6 +213,8 @@ def _write_index(
     except BaseException:
         writer.cancel()
         raise
+    # Each listing's JSON beside the index, not in Whoosh's compressed stored fields.
+    write_payloads(folder, payloads)
     with ix.searcher() as searcher:  # vocabulary terms' postings, ready for their first use
         write_posting_arrays(folder, searcher, vocabulary_terms(vocab), len(listings))
     FacetTable.from_listings(listings, words).save(folder)
@@ -246,8 +248,8 @@ def _point_current_at(root: Path, target: Path) -> None:
 
 
 def _space_needed(root: Path, count: int) -> int:
-    """About what a new build takes: the live one's size, or ~2.5 KB a listing, plus a fifth."""
-    return int(max(folder_size(current_build(root)), count * 2500) * 1.2)
+    """About what a new build takes: the live one's size, or ~3 KB a listing, plus a fifth."""
+    return int(max(folder_size(current_build(root)), count * 3000) * 1.2)
 
 
 def _prune(builds: Path, keep: Path) -> None:

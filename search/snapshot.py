@@ -29,6 +29,7 @@ from search.build import BUILD_FILE, INDEX_NAME, current_build
 from search.coverage import CoveredArea, load_coverage
 from search.directory_coverage import Coverage, compute_coverage
 from search.facets import FacetTable
+from search.payloads import Payloads
 from search.scoring import PostingArrays, TermScorer
 
 T = TypeVar("T")
@@ -53,6 +54,8 @@ class Snapshot:
     count: int
     ix: Any
     facets: FacetTable
+    # The listings' JSON (None: a build that kept it in Whoosh's stored fields).
+    payloads: Payloads | None = None
     _local: threading.local = field(default_factory=threading.local, repr=False)
     _derived: dict[str, Any] = field(default_factory=dict, repr=False)
     # Re-entrant: one derived value may be made from another (example searches use the
@@ -78,7 +81,12 @@ class Snapshot:
         facets = FacetTable.load(folder)
         if ix.doc_count() != facets.count:
             raise RuntimeError(f"Index {folder} is inconsistent: rebuild it.")
-        snapshot = cls(folder, info["build_id"], info["created"], info["count"], ix, facets)
+        payloads = Payloads.open(folder)
+        if payloads is not None and len(payloads) != facets.count:
+            raise RuntimeError(f"Index {folder} is inconsistent: rebuild it.")
+        snapshot = cls(
+            folder, info["build_id"], info["created"], info["count"], ix, facets, payloads
+        )
         snapshot.scorer.check(snapshot.searcher())  # prove the fast paths on this build
         return snapshot
 
@@ -159,8 +167,12 @@ class Snapshot:
         return searcher
 
     def payload(self, docnum: int) -> dict[str, Any]:
-        payload: dict[str, Any] = json.loads(self.searcher().stored_fields(docnum)["payload"])
-        return payload
+        payloads = self.payloads
+        if payloads is not None:
+            found: dict[str, Any] = json.loads(payloads.get(docnum))
+        else:
+            found = json.loads(self.searcher().stored_fields(docnum)["payload"])
+        return found
 
     def listing_at(self, docnum: int) -> Listing:
         """The listing of a document number. Listings are frozen, so the most recently

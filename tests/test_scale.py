@@ -9,12 +9,14 @@ only when it is ready, so no visitor waits for it. Speed and memory figures are 
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
+from whoosh.writing import CLEAR
 
 from directory.places import default_gazetteer
 from directory.validation import validate_paths
@@ -22,6 +24,7 @@ from search import scoring
 from search.build import build_index, locate, vocabulary_terms
 from search.engine import search
 from search.live import LiveDirectory, WarmingIndex, warm
+from search.payloads import STARTS_FILE, TEXTS_FILE
 from search.request import SearchRequest
 from search.scoring import IDS_FILE, SCORES_FILE, PostingArrays, TermScorer
 from search.snapshot import SearchIndex, Snapshot
@@ -100,6 +103,44 @@ def test_a_build_without_posting_arrays_still_opens(built, vocab):
     snapshot = Snapshot.open(info.folder)
     assert snapshot.scorer.arrays is None
     assert search(snapshot, SearchRequest(text="lonely"), vocab, None).total == 13
+
+
+def test_a_build_keeps_each_listings_json_beside_the_index_not_in_whoosh(built, vocab):
+    info, _root = built
+    snapshot = Snapshot.open(info.folder)
+    assert snapshot.payloads is not None
+    assert len(snapshot.payloads) == snapshot.count == 13
+    stored = snapshot.searcher().stored_fields(0)
+    assert "payload" not in stored  # not compressed into Whoosh's stored fields too
+    listing = snapshot.listing_at(0)
+    assert listing.id == stored["id"]
+    assert snapshot.payload(0) == json.loads(snapshot.payloads.get(0))
+
+
+def test_a_build_from_before_payload_files_reads_whooshs_stored_json(built, vocab):
+    """Older builds kept the JSON in Whoosh's ``payload`` field: still read after an upgrade."""
+    info, _root = built
+    new = Snapshot.open(info.folder)
+    expected = [new.listing_at(docnum) for docnum in range(new.count)]
+    payloads = [json.dumps(new.payload(docnum)) for docnum in range(new.count)]
+    ix = new.ix
+    new.searcher().close()
+    for name in (TEXTS_FILE, STARTS_FILE):
+        (info.folder / name).unlink()
+    with ix.writer() as writer:  # the documents again, as older builds wrote them
+        writer.mergetype = CLEAR
+        for listing, payload in zip(expected, payloads, strict=True):
+            writer.add_document(id=listing.id, name=listing.name, payload=payload)
+    old = Snapshot.open(info.folder)
+    assert old.payloads is None
+    assert [old.listing_at(docnum) for docnum in range(old.count)] == expected
+
+
+def test_payload_files_that_do_not_match_the_index_stop_the_build_opening(built):
+    info, _root = built
+    (info.folder / TEXTS_FILE).write_bytes(b"{}")
+    with pytest.raises(RuntimeError, match="rebuild"):
+        Snapshot.open(info.folder)
 
 
 def test_a_new_build_is_opened_and_warmed_before_requests_switch(
