@@ -179,6 +179,9 @@ def warm_up(app: Flask) -> None:
                 client.get(path, environ_base={"REMOTE_ADDR": "warm-up"})
     finally:
         log.disabled = was_disabled
+    from search.live import settle_into_oldest_generation
+
+    settle_into_oldest_generation()  # what warming made, out of the young generations
 
 
 WARM_UP_PATHS = (

@@ -101,8 +101,24 @@ def reading_aside() -> Iterator[None]:
         yield
     finally:
         sys.setswitchinterval(interval)
+        settle_into_oldest_generation()
         if was_enabled:
             gc.enable()
+
+
+def settle_into_oldest_generation() -> None:
+    """Move every object the garbage collector tracks into its oldest generation, at once.
+
+    A build read in is millions of long-lived objects (its facet table's lists and tuples).
+    Left in the youngest generation, the next collections walk all of them with the
+    interpreter held, on some visitor's request: each of the first searches on a fresh
+    100,000-listing build paid milliseconds for it. ``gc.freeze`` then ``gc.unfreeze``
+    moves them without walking them (CPython splices its lists) and starts the young
+    count again; the next full collection, which waits until the oldest generation has
+    grown by a quarter, still frees any cycle among them.
+    """
+    gc.freeze()
+    gc.unfreeze()
 
 
 def _listing_count(folder: Path) -> int:
@@ -176,6 +192,7 @@ class WarmingIndex(SearchIndex):
             if self._snapshot is None or self._snapshot.folder != folder:
                 snapshot = Snapshot.open(folder)
                 self._warm_with(snapshot)
+                settle_into_oldest_generation()
                 self._snapshot = snapshot
             return self._snapshot
 

@@ -9,6 +9,7 @@ only when it is ready, so no visitor waits for it. Speed and memory figures are 
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import threading
@@ -23,7 +24,7 @@ from directory.validation import validate_paths
 from search import scoring
 from search.build import build_index, locate, vocabulary_terms
 from search.engine import search
-from search.live import LiveDirectory, WarmingIndex, warm
+from search.live import LiveDirectory, WarmingIndex, settle_into_oldest_generation, warm
 from search.payloads import STARTS_FILE, TEXTS_FILE
 from search.request import SearchRequest
 from search.scoring import IDS_FILE, SCORES_FILE, PostingArrays, TermScorer
@@ -262,3 +263,12 @@ def test_under_gevent_a_new_build_opens_in_a_real_thread(monkeypatch):
     live.start_native_thread(lambda value: done.set(), "x")
     assert done.wait(5)
     assert started == [("x",)]
+
+
+def test_what_a_build_made_is_moved_to_the_oldest_generation_not_frozen():
+    """So no visitor's request pays for the garbage collector walking a new build."""
+    made_by_a_build = [[number] for number in range(1000)]
+    settle_into_oldest_generation()
+    assert not any(item is made_by_a_build for item in gc.get_objects(generation=0))
+    assert any(item is made_by_a_build for item in gc.get_objects(generation=2))
+    assert gc.get_freeze_count() == 0  # a retired build's cycles can still be freed
