@@ -39,6 +39,7 @@ for folder in (str(ROOT), str(BENCH)):
 
 from corpus import generate, load_sources  # noqa: E402
 from load import free_port, make_paths, start_server, stop_server  # noqa: E402
+from scale_bench import run_child  # noqa: E402
 
 from search.build import build_index  # noqa: E402
 
@@ -140,6 +141,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
+    if args.before and args.seed != 1:
+        parser.error("--before builds the older tree's index from seed 1 (scale_bench.py's)")
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk).")
 
@@ -147,10 +150,16 @@ def main(argv: list[str] | None = None) -> None:
     vocab = load_sources().vocab
     work = Path(tempfile.mkdtemp(prefix="signpost-wrk-"))
     try:
-        index = args.index
-        if index is None:
-            index = work / "index"
-            build_index(corpus.listings, index, vocab)
+        # Each tree serves an index its own code built: a build of one version's format
+        # is not always readable by an older one (listings' JSON moved out of Whoosh).
+        indexes = {"after": args.index}
+        if args.index is None:
+            indexes["after"] = work / "after" / "index"
+            build_index(corpus.listings, indexes["after"], vocab)
+        if args.before:
+            (work / "before").mkdir()
+            run_child(args.before.resolve(), "build", args.size, work / "before" / "index")
+            indexes["before"] = work / "before" / "index"
         made = make_paths(corpus, vocab, 4000, args.seed)
         paths = {
             "mix": [path for _kind, path in made],
@@ -161,7 +170,7 @@ def main(argv: list[str] | None = None) -> None:
         results: dict[str, list[dict]] = {label: [] for label, _tree in trees}
         for _round in range(args.rounds):
             for label, tree in trees:
-                results[label].append(measure(tree, index, paths, args, work, label))
+                results[label].append(measure(tree, indexes[label], paths, args, work, label))
                 print(f"{label}: {json.dumps(results[label][-1])}", file=sys.stderr)
     finally:
         shutil.rmtree(work, ignore_errors=True)
