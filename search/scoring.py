@@ -42,13 +42,16 @@ _EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64))
 log = logging.getLogger(__name__)
 PROBE_DOCS = 64  # documents whose lengths are compared both ways when an index opens
 # Posting arrays written at build time (``write_posting_arrays``), memory-mapped when a build
-# opens: every vocabulary term's postings, and those of any other term in at least this
-# share of documents (the ones slow to read from Whoosh), ready for a term's first use.
+# opens: every vocabulary term's postings, and those of every name or body term in at least
+# ARRAY_MIN_DOCS listings, ready for a term's first use. Reading a term from Whoosh's files
+# costs about 0.1 ms however rare it is (three hash look-ups and a block), so a search for
+# two rare words ("fulham parliament") spent more on reading them than on everything else;
+# writing them all costs a build about 3% (1.4 s at 100,000 listings). Words in one listing
+# only (in real text, half the distinct words) are still read from Whoosh when asked for.
 ARRAYS_FILE = "postings.json"
 IDS_FILE = "postings-ids.npy"
 SCORES_FILE = "postings-scores.npy"
-FREQUENT_SHARE = 0.002
-FREQUENT_MIN_DOCS = 200
+ARRAY_MIN_DOCS = 2
 
 
 def supported(query: Query | None) -> bool:
@@ -103,20 +106,20 @@ class PostingArrays:
 def write_posting_arrays(
     folder: Path, searcher: Searcher, terms: Iterable[tuple[str, str]], doc_count: int
 ) -> int:
-    """Write the postings of ``terms`` (and of every frequent name or body term) as arrays
-    beside the Whoosh files, scored exactly as ``TermScorer`` scores them; returns how many
-    terms. A term's first use after a build or a start is then a slice of a mapped file,
-    where reading it from Whoosh's posting blocks took up to ~0.4 s at 100,000 listings."""
+    """Write the postings of ``terms`` (and of every name or body term in ``ARRAY_MIN_DOCS``
+    listings or more) as arrays beside the Whoosh files, scored exactly as ``TermScorer``
+    scores them; returns how many terms. A term's first use after a build or a start is
+    then a slice of a mapped file, where reading it from Whoosh's posting blocks took up to
+    ~0.4 s at 100,000 listings."""
     scorer = TermScorer(doc_count)
     scorer.check(searcher)
     reader = searcher.reader()
     wanted = dict.fromkeys(terms)
-    floor = max(FREQUENT_MIN_DOCS, int(doc_count * FREQUENT_SHARE))
     for field in ("name", "body"):
         if field not in searcher.schema:
             continue
         for text, info in reader.iter_field(field):
-            if info.doc_frequency() >= floor:
+            if info.doc_frequency() >= ARRAY_MIN_DOCS:
                 wanted[(field, text if isinstance(text, str) else text.decode("utf-8"))] = None
     spans: dict[str, dict[str, tuple[int, int]]] = {}
     id_parts: list[np.ndarray] = []
