@@ -7,14 +7,17 @@ way, so the wording lives here, once, as pure functions.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from directory.model import DAY_NAMES, ROUTE_LABELS, Cost, Listing, Session, WhoFor
 
 _ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}
 
 
+@lru_cache(maxsize=1024)
 def clock(hhmm: str) -> str:
-    """'09:30' -> '9:30am', '12:00' -> '12pm', '14:00' -> '2pm'."""
+    """'09:30' -> '9:30am', '12:00' -> '12pm', '14:00' -> '2pm' (kept: a results page says
+    the times of every session of every card, and a week has few distinct times)."""
     hour, minute = (int(part) for part in hhmm.split(":"))
     suffix = "am" if hour < 12 else "pm"
     hour12 = hour % 12 or 12
