@@ -15,6 +15,7 @@ from directory.settings import Settings
 from search.filters import Distances, filter_docs, in_reach, open_among, served_docs
 from search.live import LiveDirectory
 from search.request import SearchRequest
+from search.snapshot import Snapshot
 from tests import test_search
 from tests.test_search import NOW
 
@@ -201,3 +202,15 @@ def test_changing_a_request_keeps_filter_answers_consistent(snapshot):
     both = filter_docs(table, request, table.open_mask, NOW)
     friday = filter_docs(table, replace(request, free=False), table.open_mask, NOW)
     assert not (both & ~friday).any()  # adding a filter only ever takes listings away
+
+
+def test_a_listing_is_found_by_id_even_when_ids_are_not_in_order(built):
+    """Builds add listings in id order (a binary search finds them); a table in another
+    order (an older build) still finds each one, through Whoosh's look-up."""
+    snapshot = Snapshot.open(built.snapshot().folder)
+    ids = list(snapshot.facets.ids)
+    assert ids == sorted(ids)
+    assert [snapshot.docnum(listing_id) for listing_id in ids] == list(range(len(ids)))
+    snapshot.facets.ids = ids[::-1]  # as if out of order: the binary search misses
+    assert [snapshot.docnum(listing_id) for listing_id in ids] == list(range(len(ids)))
+    assert snapshot.docnum("no-such-listing") is None
