@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
+from tests.conftest import inside_one_minute
 from views.security import host_name, trusted_hosts
 
 HOSTILE_NAME = "<script>alert('x')</script> Shed"
@@ -96,7 +97,7 @@ def test_oversized_requests_are_refused(client):
 @pytest.fixture
 def limited(settings, publish_data):
     assert publish_data().ok
-    return create_app(
+    client = create_app(
         {
             "TESTING": True,
             "RATELIMIT_ENABLED": True,
@@ -105,6 +106,8 @@ def limited(settings, publish_data):
             "SIGNPOST_INDEX": str(settings.index_dir),
         }
     ).test_client()
+    inside_one_minute()
+    return client
 
 
 def test_too_many_searches_get_a_friendly_429_page(limited):
