@@ -4,8 +4,12 @@
 judged query of ``tests/relevance/queries.yaml`` (its place and filters) as a search page
 and as an API answer, and the fixed pages (home, browse by need, about, urgent help,
 coverage, data sources), from the test site (``tests.conftest.make_site_app``: a fixed
-clock and a few real listings). Asset version hashes and build ids are left out: they
-differ between trees and builds without changing a page.
+clock and a few real listings). Also every listing's service page and every need's browse
+page, and some searches, service pages and the shortlist again with a shortlist cookie (the
+"Remove from shortlist" buttons). Service pages are rendered twice more from a second app
+with report links configured and insight counts in its store, some above the suppression
+threshold and some below. Asset version hashes and build ids are left out: they differ
+between trees and builds without changing a page.
 
     .venv/bin/python bench/pages.py --out /tmp/after.json
     .venv/bin/python bench/pages.py --root /tmp/old-tree --out /tmp/before.json
@@ -22,7 +26,11 @@ import re
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 HERE = Path(__file__).resolve().parent
 FIXED_PAGES = ("/", "/needs", "/about", "/urgent-help", "/coverage", "/data-sources")
@@ -51,16 +59,95 @@ def normalise(body: str) -> str:
     return re.sub(r'"build_id": ?"[^"]*"', '"build_id":""', body)
 
 
+# Insight counts seeded for the second app's service pages: (event, count) for the first
+# listings in id order, so figures shown, figures suppressed and no figures all appear.
+SEEDED = (
+    (("handout", 7), ("went-yes", 12)),
+    (("handout", 2), ("went-yes", 1)),
+    (("shortlisted", 9),),
+    (("shortlisted", 1), ("went-yes", 5)),
+    (("handout", 1),),
+)
+
+
+def listing_ids(app: Flask) -> list[str]:
+    with app.app_context():
+        from views.common import live
+
+        return sorted(listing.id for listing in live().listings())
+
+
+def need_ids(app: Flask) -> list[str]:
+    with app.app_context():
+        from views.common import live
+
+        directory = live()
+        return sorted(need for need, count in directory.need_counts().items() if count)
+
+
+def seed_insights(app: Flask, ids: list[str]) -> None:
+    """Counts for this week (the fixed clock's) in the app's insights store."""
+    from datetime import datetime
+
+    from insights.record import week_of
+    from insights.store import Store
+    from tests.conftest import SITE_NOW
+
+    state = app.extensions["signpost.insights"]
+    store = Store.open(state.url)
+    store.migrate()
+    week = week_of(datetime(*SITE_NOW))
+    counts = {
+        (week, listing_id, event): count
+        for listing_id, events in zip(ids, SEEDED, strict=False)
+        for event, count in events
+    }
+    store.add({}, counts)
+    store.close()
+
+
 def render(root: Path) -> dict[str, list]:
     sys.path.insert(0, str(root))
     os.chdir(root)
     from tests.conftest import make_site_app
 
-    client = make_site_app(Path(tempfile.mkdtemp()), TESTING=True).test_client()
+    app = make_site_app(Path(tempfile.mkdtemp()), TESTING=True)
+    client = app.test_client()
     pages = {}
-    for path in judged_paths(root):
+
+    def get(key: str, path: str) -> None:
         response = client.get(path)
-        pages[path] = [response.status_code, normalise(response.get_data(as_text=True))]
+        pages[key] = [response.status_code, normalise(response.get_data(as_text=True))]
+
+    paths = judged_paths(root)
+    for path in paths:
+        get(path, path)
+    services = listing_ids(app)
+    for listing_id in services:
+        get(f"/services/{listing_id}", f"/services/{listing_id}")
+    for need in need_ids(app):
+        get(f"/needs/{need}", f"/needs/{need}")
+        get(f"/needs/{need}?near=Margate", f"/needs/{need}?near=Margate")
+    # A shortlist holding a few listings: their cards say "Remove from shortlist".
+    for listing_id in services[::4]:
+        client.post("/shortlist/add", data={"id": listing_id, "next": "/"})
+    search_pages = paths[len(FIXED_PAGES) :: 2]  # judged_paths gives (page, API) pairs
+    for path in [*search_pages, *(f"/services/{i}" for i in services[:8]), "/shortlist/"]:
+        get("shortlisted " + path, path)
+
+    reported = make_site_app(
+        Path(tempfile.mkdtemp()),
+        TESTING=True,
+        SIGNPOST_REPOSITORY_URL="https://github.com/example/signpost",
+        SIGNPOST_REPORT_EMAIL="listings@example.org",
+        SIGNPOST_ORGANISATION_NAME="Example PCN",
+    )
+    seed_insights(reported, services)
+    client = reported.test_client()
+    for listing_id in services:
+        # The first page view and a second (the figures may be cached in between).
+        get(f"reported /services/{listing_id}", f"/services/{listing_id}")
+        get(f"reported again /services/{listing_id}", f"/services/{listing_id}")
     return pages
 
 
