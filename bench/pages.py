@@ -34,6 +34,19 @@ if TYPE_CHECKING:
 
 HERE = Path(__file__).resolve().parent
 FIXED_PAGES = ("/", "/needs", "/about", "/urgent-help", "/coverage", "/data-sources")
+# Searches the judged queries do not make: every kind of bad parameter (a 400 page with
+# each error beside its field), a distance not offered, one mile, a page past the end.
+ODD_SEARCHES = (
+    "/?q=lonely&near=Margate&radius=abc&age=x&day=funday&access=door&delivery=pigeon",
+    "/?q=walking&near=CT9&need=nope&free=maybe&step_free=2&open_now=x&local_only=y&page=0",
+    "/?q=lonely&radius=500&per_page=99",
+    "/?near=Nowhereville&radius=7",
+    "/?q=lonely&near=Margate&radius=7&free=true&day=mon,tue&age=70",
+    "/?q=lonely&near=Margate&radius=1&step_free=true&open_now=true&local_only=true",
+    "/?q=lonely&near=CT9&page=99",
+    "/?q=coffee&near=CT9&access=drop-in&delivery=in-person&need=loneliness&exact=true",
+    "/?q=lonely&per_page=1&page=3",
+)
 FILTERS = {"radius": "radius", "free": "free", "step_free": "step_free", "days": "day",
            "age": "age", "local_only": "local_only"}  # fmt: skip
 
@@ -41,7 +54,7 @@ FILTERS = {"radius": "radius", "free": "free", "step_free": "step_free", "days":
 def judged_paths(root: Path) -> list[str]:
     import yaml
 
-    paths = list(FIXED_PAGES)
+    paths = [*FIXED_PAGES, *ODD_SEARCHES]
     for case in yaml.safe_load((root / "tests/relevance/queries.yaml").read_text("utf-8")):
         params = {"q": case.get("query", "")}
         if case.get("near"):
@@ -131,7 +144,8 @@ def render(root: Path) -> dict[str, list]:
     # A shortlist holding a few listings: their cards say "Remove from shortlist".
     for listing_id in services[::4]:
         client.post("/shortlist/add", data={"id": listing_id, "next": "/"})
-    search_pages = paths[len(FIXED_PAGES) :: 2]  # judged_paths gives (page, API) pairs
+    start = len(FIXED_PAGES) + len(ODD_SEARCHES)
+    search_pages = [*ODD_SEARCHES, *paths[start::2]]  # then (page, API) pairs
     for path in [*search_pages, *(f"/services/{i}" for i in services[:8]), "/shortlist/"]:
         get("shortlisted " + path, path)
 
