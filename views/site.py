@@ -30,9 +30,10 @@ from directory.serialise import listing_from_dict
 from search.coverage import describe_coverage
 from search.crisis import urgent_panel
 from search.request import FILTERS, parse_request
-from views import contribute, coverage, present, rendering
+from views import contribute, coverage, present, rendering, search_page
 from views.common import live, now, public_url, settings
 from views.insights import count_listings, count_search
+from views.shortlist_store import cookie_ids
 
 bp = Blueprint("site", __name__)
 
@@ -158,7 +159,6 @@ def render_search(
         "base": base,
         "q": (args.get("q") or "")[:200],
         "near": (args.get("near") or "")[:100],
-        "radius_choices": present.RADIUS_CHOICES,
     }
     if parsed.errors:
         # A crisis named in a search with a bad filter still gets urgent help first.
@@ -167,21 +167,39 @@ def render_search(
             parsed.request.text, directory.urgent_help, vocab, place.country if place else ""
         )
         context["errors"] = present.friendly_errors(parsed.errors)
-        context["error_params"] = {error["param"] for error in context["errors"]}
-        context["filters"] = present.build_filters(None, parsed.request, pairs, vocab)
+        filters = present.build_filters(None, parsed.request, pairs, vocab)
+        context["filters"] = filters
+        context["filter_form"] = search_page.filter_form(
+            filters,
+            {error["param"]: error["text"] for error in context["errors"]},
+            with_place=bool(context["near"]),
+            radius_choices=present.RADIUS_CHOICES,
+        )
         return render_template("index.html", response=None, **context), 400
 
     moment = now()
     response = directory.search(parsed.request, now=moment)
     count_search(response, "site")
+    filters = present.build_filters(response, parsed.request, pairs, vocab)
+    stale_months = directory.settings.stale_months
     context.update(
         response=response,
         urgent=response.urgent,
-        results=[
-            present.summarise_hit(hit, vocab, moment, directory.settings.stale_months)
-            for hit in response.hits
-        ],
-        filters=present.build_filters(response, parsed.request, pairs, vocab),
+        results=search_page.cards(
+            (present.summarise_hit(hit, vocab, moment, stale_months) for hit in response.hits),
+            url_for("site.service", listing_id="-")[:-1],
+            request.full_path.rstrip("?"),
+            cookie_ids(),
+        ),
+        filters=filters,
+        filter_form=search_page.filter_form(
+            filters,
+            {},
+            with_place=bool(context["near"] and response.place),
+            radius_choices=present.RADIUS_CHOICES,
+        ),
+        shortlist_add=url_for("shortlist.add"),
+        shortlist_remove=url_for("shortlist.remove"),
         pagination=present.build_pagination(response, pairs),
         wider=[
             (option, base + present.wider_link(pairs, option.changes)) for option in response.wider
