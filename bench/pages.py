@@ -8,8 +8,10 @@ clock and a few real listings). Also every listing's service page and every need
 page, and some searches, service pages and the shortlist again with a shortlist cookie (the
 "Remove from shortlist" buttons). Service pages are rendered twice more from a second app
 with report links configured and insight counts in its store, some above the suppression
-threshold and some below. Asset version hashes and build ids are left out: they differ
-between trees and builds without changing a page.
+threshold and some below. And from a 400-listing synthetic corpus (``corpus.py``, with
+paused, closed, out-of-date, booking-only and remote listings the test site lacks), every
+service page and ``load.py``'s search pages and browse pages. Asset version hashes and
+build ids are left out: they differ between trees and builds without changing a page.
 
     .venv/bin/python bench/pages.py --out /tmp/after.json
     .venv/bin/python bench/pages.py --root /tmp/old-tree --out /tmp/before.json
@@ -162,6 +164,43 @@ def render(root: Path) -> dict[str, list]:
         # The first page view and a second (the figures may be cached in between).
         get(f"reported /services/{listing_id}", f"/services/{listing_id}")
         get(f"reported again /services/{listing_id}", f"/services/{listing_id}")
+    pages.update(render_synthetic(root))
+    return pages
+
+
+def render_synthetic(root: Path) -> dict[str, list]:
+    """Service pages and searches over a synthetic corpus, at the test site's fixed time."""
+    from datetime import datetime
+
+    from app import create_app
+    from search.build import build_index
+    from search.engine import LONDON
+    from tests.conftest import SITE_NOW
+
+    sys.path.insert(1, str(HERE))
+    from corpus import generate, load_sources
+    from load import make_paths
+
+    corpus = generate(400, 1)
+    vocab = load_sources().vocab
+    work = Path(tempfile.mkdtemp())
+    build_index(corpus.listings, work / "index", vocab)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SIGNPOST_INDEX": str(work / "index"),
+            "SIGNPOST_DATA": str(root / "data"),
+            "SIGNPOST_CLOCK": lambda: datetime(*SITE_NOW, tzinfo=LONDON),
+        }
+    )
+    client = app.test_client()
+    paths = [f"/services/{listing.id}" for listing in corpus.listings]
+    paths += [path for kind, path in make_paths(corpus, vocab, 300, 1) if kind != "service page"]
+    pages = {}
+    for path in dict.fromkeys(paths):
+        response = client.get(path)
+        body = normalise(response.get_data(as_text=True))
+        pages["synthetic " + path] = [response.status_code, body]
     return pages
 
 
