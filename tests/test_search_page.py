@@ -101,3 +101,21 @@ def test_card_links_are_the_ones_url_for_builds(site_app, listing_id):
         assert card.added
         [other] = cards([summary], base, "/?q=x", ["someone-else"])
         assert not other.added
+
+
+@pytest.mark.parametrize("value", ["loneliness", "odd id/é?#%", "a+b&c=d", "~x y"])
+def test_links_under_a_route_are_the_ones_url_for_builds(site_app, value):
+    from flask import url_for
+
+    from views.search_page import under
+
+    with site_app.test_request_context("/needs", base_url="http://localhost/signpost"):
+        base = url_for("site.need", need_id="-")[:-1]
+        assert under(base, value) == url_for("site.need", need_id=value)
+
+
+def test_browse_by_need_links_each_need_to_its_page(site):
+    page = site.get("/needs").get_data(as_text=True)
+    assert 'href="/needs/loneliness"' in page
+    mounted = site.get("/needs", base_url="http://localhost/signpost").get_data(as_text=True)
+    assert 'href="/signpost/needs/loneliness"' in mounted

@@ -21,6 +21,12 @@ PATH_SAFE = "!$&'()*+,/:;=@"
 LEGEND = "nhsuk-fieldset__legend--s"
 
 
+def under(base: str, value: str) -> str:
+    """``base`` (a route's URL without its last part, made by url_for once) and ``value``
+    as that last part: what url_for would build for it, without a url_for per link."""
+    return base + quote(value, safe=PATH_SAFE)
+
+
 @dataclass
 class Checkbox:
     id: str
@@ -166,7 +172,7 @@ def cards(
     return [
         Card(
             summary,
-            service_base + quote(summary.listing.id, safe=PATH_SAFE),
+            under(service_base, summary.listing.id),
             f"{here}#result-{summary.listing.id}",
             summary.listing.id in chosen,
         )

@@ -242,9 +242,16 @@ def index() -> str | tuple[str, int]:
 def needs() -> str:
     directory = live()
     counts = directory.need_counts()
+    categories = present.need_categories(directory.vocabulary, counts)
+    base = url_for("site.need", need_id="-")[:-1]
     return render_template(
         "needs.html",
-        categories=present.need_categories(directory.vocabulary, counts),
+        categories=categories,
+        links={
+            need.id: search_page.under(base, need.id)
+            for category in categories
+            for need in category.needs
+        },
     )
 
 
