@@ -38,7 +38,7 @@ class Checkbox:
 
 @dataclass
 class Fieldset:
-    """A small NHS.UK checkboxes group in a fieldset, as ``partials/checkboxes.html`` draws it."""
+    """A small NHS.UK checkboxes group in a fieldset, as ``partials/fast.html`` draws it."""
 
     prefix: str  # the first box's id; the error message's id is "<prefix>-error"
     legend: str

@@ -167,11 +167,13 @@ def render_search(
             parsed.request.text, directory.urgent_help, vocab, place.country if place else ""
         )
         context["errors"] = present.friendly_errors(parsed.errors)
+        # One message a parameter (friendly_errors keeps the first), shown beside its field.
+        context["field_errors"] = {error["param"]: error["text"] for error in context["errors"]}
         filters = present.build_filters(None, parsed.request, pairs, vocab)
         context["filters"] = filters
         context["filter_form"] = search_page.filter_form(
             filters,
-            {error["param"]: error["text"] for error in context["errors"]},
+            context["field_errors"],
             with_place=bool(context["near"]),
             radius_choices=present.RADIUS_CHOICES,
         )
@@ -192,6 +194,7 @@ def render_search(
             cookie_ids(),
         ),
         filters=filters,
+        field_errors={},
         filter_form=search_page.filter_form(
             filters,
             {},
