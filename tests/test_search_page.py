@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -119,3 +120,10 @@ def test_browse_by_need_links_each_need_to_its_page(site):
     assert 'href="/needs/loneliness"' in page
     mounted = site.get("/needs", base_url="http://localhost/signpost").get_data(as_text=True)
     assert 'href="/signpost/needs/loneliness"' in mounted
+
+
+def test_a_service_page_links_each_need_to_its_page(site):
+    page = site.get("/services/margate-mens-shed").get_data(as_text=True)
+    assert re.search(r'<a class="sp-tag-link" href="/needs/[a-z-]+">', page)
+    mounted = site.get("/services/margate-mens-shed", base_url="http://localhost/signpost")
+    assert re.search(r'class="sp-tag-link" href="/signpost/needs/[a-z-]+"', mounted.text)

@@ -297,9 +297,11 @@ def service(listing_id: str) -> str:
         }
         for location in listing.locations
     ]
+    need_base = url_for("site.need", need_id="-")[:-1]
     return render_template(
         "service.html",
         listing=listing,
+        need_links={need: search_page.under(need_base, need) for need in listing.needs},
         vocabulary=directory.vocabulary,
         summary=present.summarise(
             listing, directory.vocabulary, moment, stale_months=directory.settings.stale_months
