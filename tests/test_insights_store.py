@@ -145,6 +145,25 @@ def test_readers_sum_over_the_weeks_asked_for(store):
     assert store.listing_events("2026-11-16", None, ["a"]) == {"a": {"handout": 6}}
 
 
+def test_one_listings_figures_are_what_the_general_reader_gives(store):
+    """The service page's prebuilt query sums the same weeks and events, in both databases."""
+    store.add(
+        {},
+        {
+            ("2026-09-28", "a", "handout"): 9,  # before the quarter asked for
+            ("2026-10-05", "a", "handout"): 2,
+            ("2026-11-23", "a", "handout"): 6,
+            ("2026-11-23", "a", "went-yes"): 3,
+            ("2026-11-23", "b", "handout"): 1,
+        },
+    )
+    for listing_id in ("a", "b", "nobody"):
+        expected = store.listing_events("2026-10-05", None, [listing_id]).get(listing_id, {})
+        assert store.one_listing_events(listing_id, "2026-10-05") == expected
+    assert store.one_listing_events("a", "2026-10-05") == {"handout": 8, "went-yes": 3}
+    assert store.one_listing_events("nobody", "2026-10-05") == {}
+
+
 def test_writers_in_parallel_lose_no_count(store_url):
     """Several servers (or threads) raising the same counts at once."""
     stores = [Store.open(store_url) for _ in range(4)]

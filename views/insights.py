@@ -95,7 +95,7 @@ class Insights:
         if cached and time.monotonic() - cached[0] < FIGURES_SECONDS:
             return cached[1]
         try:
-            counts = self.reader().listing_events(since, None, [listing_id]).get(listing_id, {})
+            counts = self.reader().one_listing_events(listing_id, since)
         except Exception as error:  # noqa: BLE001 - a service page must always render
             self.read_failed(error)
             return None

@@ -30,9 +30,10 @@ from directory.serialise import listing_from_dict
 from search.coverage import describe_coverage
 from search.crisis import urgent_panel
 from search.request import FILTERS, parse_request
-from views import contribute, coverage, present, rendering
+from views import contribute, coverage, present, rendering, search_page
 from views.common import live, now, public_url, settings
 from views.insights import count_listings, count_search
+from views.shortlist_store import cookie_ids
 
 bp = Blueprint("site", __name__)
 
@@ -158,7 +159,6 @@ def render_search(
         "base": base,
         "q": (args.get("q") or "")[:200],
         "near": (args.get("near") or "")[:100],
-        "radius_choices": present.RADIUS_CHOICES,
     }
     if parsed.errors:
         # A crisis named in a search with a bad filter still gets urgent help first.
@@ -167,21 +167,42 @@ def render_search(
             parsed.request.text, directory.urgent_help, vocab, place.country if place else ""
         )
         context["errors"] = present.friendly_errors(parsed.errors)
-        context["error_params"] = {error["param"] for error in context["errors"]}
-        context["filters"] = present.build_filters(None, parsed.request, pairs, vocab)
+        # One message a parameter (friendly_errors keeps the first), shown beside its field.
+        context["field_errors"] = {error["param"]: error["text"] for error in context["errors"]}
+        filters = present.build_filters(None, parsed.request, pairs, vocab)
+        context["filters"] = filters
+        context["filter_form"] = search_page.filter_form(
+            filters,
+            context["field_errors"],
+            with_place=bool(context["near"]),
+            radius_choices=present.RADIUS_CHOICES,
+        )
         return render_template("index.html", response=None, **context), 400
 
     moment = now()
     response = directory.search(parsed.request, now=moment)
     count_search(response, "site")
+    filters = present.build_filters(response, parsed.request, pairs, vocab)
+    stale_months = directory.settings.stale_months
     context.update(
         response=response,
         urgent=response.urgent,
-        results=[
-            present.summarise_hit(hit, vocab, moment, directory.settings.stale_months)
-            for hit in response.hits
-        ],
-        filters=present.build_filters(response, parsed.request, pairs, vocab),
+        results=search_page.cards(
+            (present.summarise_hit(hit, vocab, moment, stale_months) for hit in response.hits),
+            url_for("site.service", listing_id="-")[:-1],
+            request.full_path.rstrip("?"),
+            cookie_ids(),
+        ),
+        filters=filters,
+        field_errors={},
+        filter_form=search_page.filter_form(
+            filters,
+            {},
+            with_place=bool(context["near"] and response.place),
+            radius_choices=present.RADIUS_CHOICES,
+        ),
+        shortlist_add=url_for("shortlist.add"),
+        shortlist_remove=url_for("shortlist.remove"),
         pagination=present.build_pagination(response, pairs),
         wider=[
             (option, base + present.wider_link(pairs, option.changes)) for option in response.wider
@@ -224,9 +245,16 @@ def index() -> str | tuple[str, int]:
 def needs() -> str:
     directory = live()
     counts = directory.need_counts()
+    categories = present.need_categories(directory.vocabulary, counts)
+    base = url_for("site.need", need_id="-")[:-1]
     return render_template(
         "needs.html",
-        categories=present.need_categories(directory.vocabulary, counts),
+        categories=categories,
+        links={
+            need.id: search_page.under(base, need.id)
+            for category in categories
+            for need in category.needs
+        },
     )
 
 
@@ -269,9 +297,11 @@ def service(listing_id: str) -> str:
         }
         for location in listing.locations
     ]
+    need_base = url_for("site.need", need_id="-")[:-1]
     return render_template(
         "service.html",
         listing=listing,
+        need_links={need: search_page.under(need_base, need) for need in listing.needs},
         vocabulary=directory.vocabulary,
         summary=present.summarise(
             listing, directory.vocabulary, moment, stale_months=directory.settings.stale_months
