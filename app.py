@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, g, has_request_context, render_template
 from werkzeug.exceptions import HTTPException
 
 from directory.settings import Settings, SiteSettings
@@ -32,7 +32,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = given.updated(overrides) if given else Settings.from_env(overrides=overrides)
     app.config.update(config)
     app.config["SIGNPOST_SETTINGS"] = settings
-    app.extensions["signpost.live"] = LiveDirectory(settings, config.get("SIGNPOST_GAZETTEER"))
+    directory = LiveDirectory(settings, config.get("SIGNPOST_GAZETTEER"))
+    directory.request_memo = _request_memo
+    app.extensions["signpost.live"] = directory
 
     from serving import init_access_log
     from views import health, security
@@ -90,3 +92,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         }
 
     return app
+
+
+def _request_memo() -> dict[str, Any] | None:
+    """A dictionary that lasts as long as the current request (None outside one)."""
+    if not has_request_context():
+        return None
+    memo: dict[str, Any] = g.setdefault("signpost_memo", {})
+    return memo

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -254,6 +255,9 @@ class WarmingIndex(SearchIndex):
         return self._snapshot or snapshot
 
 
+T = TypeVar("T")
+
+
 def gazetteer_for(settings: Settings) -> Gazetteer:
     """The shared offline gazetteer, or one set up for this deployment's home area or
     online fallback ("Minster" means Minster-in-Thanet to a Thanet PCN)."""
@@ -279,6 +283,9 @@ class LiveDirectory:
         )
         self._gazetteer = gazetteer
         self._lock = threading.Lock()
+        # A dictionary kept for the length of one request (the site's, set by create_app),
+        # or None outside a request.
+        self.request_memo: Callable[[], dict[str, Any] | None] | None = None
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -290,12 +297,31 @@ class LiveDirectory:
 
     @property
     def vocabulary(self) -> Vocabulary:
-        return load_vocabulary(vocabulary_path(self.settings.data_dir))
+        """The needs vocabulary: the data folder's needs.yaml, re-read when it changes."""
+        return self._per_request("vocabulary", self._read_vocabulary)
 
     @property
     def urgent_help(self) -> UrgentHelp:
         """Crisis topics and help lines: the data folder's file, else the bundled one."""
+        return self._per_request("urgent_help", self._read_urgent_help)
+
+    def _read_vocabulary(self) -> Vocabulary:
+        return load_vocabulary(vocabulary_path(self.settings.data_dir))
+
+    def _read_urgent_help(self) -> UrgentHelp:
         return current_urgent_help(self.settings.data_dir)
+
+    def _per_request(self, key: str, read: Callable[[], T]) -> T:
+        """``read()`` once per request when the site gives a ``request_memo`` (a page asks
+        for the vocabulary several times, and each look checks the file), so one page never
+        mixes two versions of a file edited meanwhile; every time otherwise."""
+        memo = self.request_memo() if self.request_memo is not None else None
+        if memo is None:
+            return read()
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = read()
+        return cast(T, found)
 
     def snapshot(self) -> Snapshot:
         return self.index.snapshot()

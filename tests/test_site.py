@@ -54,3 +54,19 @@ def test_no_index_yet_is_a_friendly_503(data_dir, tmp_path):
     response = app.test_client().get("/")
     assert response.status_code == 503
     assert "not ready yet" in response.get_data(as_text=True)
+
+
+def test_a_page_reads_the_vocabulary_and_urgent_help_files_once(app, client, monkeypatch):
+    """Each look at the vocabulary checks needs.yaml on disk: once a request, not several."""
+    directory = app.extensions["signpost.live"]
+    reads: list[str] = []
+    for name in ("_read_vocabulary", "_read_urgent_help"):
+        original = getattr(directory, name)
+        monkeypatch.setattr(
+            directory, name, lambda original=original, name=name: reads.append(name) or original()
+        )
+    assert client.get("/?q=lonely&near=CT9+1EP").status_code == 200
+    assert sorted(reads) == ["_read_urgent_help", "_read_vocabulary"]
+    assert client.get("/?q=lonely").status_code == 200  # the next request reads them again
+    assert len(reads) == 4
+    assert directory.vocabulary is not None  # outside a request: read each time
