@@ -44,7 +44,7 @@ from search.buildlock import (
 from search.coverage import covered_areas, save_coverage
 from search.facets import FacetTable
 from search.payloads import write_payloads
-from search.schema import analyse, make_schema
+from search.schema import analyse, index_terms, make_schema
 from search.scoring import write_posting_arrays
 from search.segment_writer import SegmentWriterWithLengths
 
@@ -192,6 +192,7 @@ def _write_index(
         ix, limitmb=1024, codec=W3Codec(compression=0), compound=False
     )
     words: set[str] = set()
+    seen: dict[str, tuple[str, ...]] = {}  # each distinct word's analysis, for index_terms
     total = len(listings)
     try:
         for number, listing in enumerate(listings, 1):
@@ -199,8 +200,8 @@ def _write_index(
             words.update(_WORD.findall(f"{listing.name}\n{body}".lower()))
             writer.add_document(
                 id=listing.id,
-                name=listing.name,
-                body=body,
+                name=index_terms(listing.name, seen),
+                body=index_terms(body, seen),
                 needs=",".join(listing.needs),
                 primary=listing.needs[0] if listing.needs else "",
                 groups=",".join(listing.who_for.groups),
