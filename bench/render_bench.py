@@ -11,7 +11,8 @@ warm-up round, the kinds taking turns; a kind's figure is the median over rounds
 per request.
 
 Each source tree is timed in its own child processes (``PYTHONPATH`` set to the tree), the
-trees taking turns (``--repeats`` times), over the same index and paths, with fresh insights
+trees taking turns (``--repeats`` times), over the same corpus (each tree its own build of
+it) and paths, with fresh insights
 and rate-limit stores; ``--root`` adds another tree, printed side by side with this one:
 
     .venv/bin/python bench/render_bench.py --index /tmp/bench-10k/index      # builds once
@@ -127,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-round", type=int, default=60, help="Requests per kind a round.")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.root and args.seed != 1:
+        parser.error("--root builds the other tree's index from seed 1 (scale_bench.py's)")
     if args.child:
         child(args.child, args.rounds)
         return 0
@@ -140,10 +143,20 @@ def main(argv: list[str] | None = None) -> int:
         paths = make_requests(args.size, args.seed, args.per_round * (args.rounds + 1))
         requests.write_text(json.dumps(paths), encoding="utf-8")
         trees = [*(root.resolve() for root in args.root), ROOT]
+        # Each other tree serves an index its own code built (scale_bench.py's build child,
+        # the same corpus): an older Signpost cannot read every newer build.
+        from scale_bench import run_child
+
+        indexes = {ROOT: index}
+        for number, tree in enumerate(trees[:-1]):
+            (work / f"tree-{number}").mkdir()
+            indexes[tree] = work / f"tree-{number}" / "index"
+            run_child(tree, "build", args.size, indexes[tree])
         results: dict[Path, dict[str, list[float]]] = {tree: {} for tree in trees}
         for _ in range(args.repeats):  # trees take turns too
             for tree in trees:
-                for kind, figures in time_tree(tree, index, requests, args.rounds).items():
+                timed = time_tree(tree, indexes[tree], requests, args.rounds)
+                for kind, figures in timed.items():
                     results[tree].setdefault(kind, []).extend(figures)
     finally:
         shutil.rmtree(work, ignore_errors=True)
