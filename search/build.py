@@ -183,13 +183,13 @@ def _write_index(
     # Separate segment files, not one compound file: Whoosh reads a compound file into memory
     # for every thread's searcher (about 330 MB per thread at 100,000 listings), where the
     # separate files are memory-mapped once and shared (34 -> 1.5 MB a thread at 10,000).
-    # A 1 GB posting pool before Whoosh sorts runs out to disk and merges them back: at
-    # 100,000 listings 256 MB spilled and took 86 s of CPU against 60 s (2 GB: 62 s). It is a
-    # ceiling, not an allocation: a small build's pool stays as small as its postings.
+    # The posting pool holds up to pool_megabytes() before Whoosh sorts runs out to disk and
+    # merges them back (at 100,000 listings 256 MB spilled and took 86 s of CPU against 60 s).
+    # It is a ceiling, not an allocation: a small build's pool stays as small as its postings.
     # The writer reads each document's field lengths once, not once a posting (see
     # search/segment_writer.py): an eighth of a build's CPU.
     writer = SegmentWriterWithLengths(
-        ix, limitmb=1024, codec=W3Codec(compression=0), compound=False
+        ix, limitmb=pool_megabytes(), codec=W3Codec(compression=0), compound=False
     )
     words: set[str] = set()
     seen: dict[str, tuple[str, ...]] = {}  # each distinct word's analysis, for index_terms
@@ -220,6 +220,22 @@ def _write_index(
         write_posting_arrays(folder, searcher, vocabulary_terms(vocab), len(listings))
     FacetTable.from_listings(listings, words).save(folder)
     save_coverage(covered_areas(listings), folder)  # areas with local listings, for searches
+
+
+def pool_megabytes(physical: int | None = None) -> int:
+    """The posting pool's ceiling: a sixth of the machine's memory, from 1 GB to 4 GB.
+
+    A pool too small for a build spills sorted runs to disk and merges them back in
+    Python, which made builds grow faster than the directory: 300,000 listings took 197 s
+    of CPU with 1 GB against 127 s with 4 GB (100,000: 37 s; a 4 GB pool peaks at 4.8 GB).
+    A machine with less than 6 GB keeps the 1 GB a 100,000-listing build needs.
+    """
+    if physical is None:
+        try:
+            physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError, AttributeError):  # not a POSIX system: the floor
+            physical = 0
+    return max(1024, min(4096, physical // (6 * 1024 * 1024)))
 
 
 def vocabulary_terms(vocab: Vocabulary) -> list[tuple[str, str]]:

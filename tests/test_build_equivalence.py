@@ -97,3 +97,11 @@ def test_index_terms_are_the_analyzers_terms(text):
 @pytest.fixture
 def bundled_listings(bundled):
     return bundled.listings, bundled.vocab
+
+
+@pytest.mark.parametrize(
+    ("gigabytes", "megabytes"),
+    [(0, 1024), (2, 1024), (4, 1024), (8, 1365), (16, 2730), (24, 4096), (256, 4096)],
+)
+def test_the_posting_pool_grows_with_the_machine_within_bounds(gigabytes, megabytes):
+    assert search.build.pool_megabytes(gigabytes * 2**30) == megabytes
