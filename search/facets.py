@@ -353,15 +353,13 @@ class FacetTable:
         return v_doc[box][inside], miles[inside]
 
     @cached_property
-    def _area_of(self) -> tuple[np.ndarray, list[set[int]]]:
-        """Each document's area (as an index), and the no-venue documents of each area."""
+    def _area_of(self) -> tuple[np.ndarray, int]:
+        """Each document's area (as an index), and how many areas there are."""
         area_of = np.zeros(self.count, dtype=np.int64)
-        remote = self.docs("reach", "no-location")
-        remote_by_area: list[set[int]] = []
-        for index, (_area, members) in enumerate(sorted(self.sets.get("area", {}).items())):
+        areas = sorted(self.sets.get("area", {}).items())
+        for index, (_area, members) in enumerate(areas):
             area_of[list(members)] = index
-            remote_by_area.append(remote & members)
-        return area_of, remote_by_area
+        return area_of, len(areas)
 
     @cached_property
     def _remote_by_area(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -376,29 +374,9 @@ class FacetTable:
         if not len(docs):
             return
         area_of, remote_docs, remote_areas = self._remote_by_area
-        present = np.zeros(len(self._area_of[1]), dtype=bool)
+        present = np.zeros(self._area_of[1], dtype=bool)
         present[area_of[docs]] = True
         into[remote_docs[present[remote_areas]]] = True
-
-    def remote_serving(self, docs: Iterable[int]) -> set[int]:
-        """Phone and online services (no venue) of the areas that ``docs`` are in."""
-        area_of, remote_by_area = self._area_of
-        found: set[int] = set()
-        docs = list(docs)
-        if docs:
-            for area in np.unique(area_of[docs]).tolist():
-                found |= remote_by_area[area]
-        return found
-
-    def for_age(self, age: int, candidates: Iterable[int]) -> set[int]:
-        """The candidates open to someone of ``age`` (checked last: it is a Python loop)."""
-        ages = self.ages
-        return {
-            docnum
-            for docnum in candidates
-            if ((low := ages[docnum][0]) is None or low <= age)
-            and ((high := ages[docnum][1]) is None or age <= high)
-        }
 
     def meeting_between(
         self, start: str, end: str, days: Iterable[str], candidates: Iterable[int]

@@ -39,21 +39,21 @@ class Distances:
     def __len__(self) -> int:
         return len(self.docs)
 
+    def _find(self, docnums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where each of ``docnums`` would be in ``docs``, and whether it is there."""
+        if not len(self.docs):
+            return np.zeros(len(docnums), dtype=np.int64), np.zeros(len(docnums), dtype=bool)
+        at = np.minimum(np.searchsorted(self.docs, docnums), len(self.docs) - 1)
+        return at, self.docs[at] == docnums
+
     def has(self, docnums: np.ndarray) -> np.ndarray:
         """Which of ``docnums`` have a venue in reach."""
-        if not len(self.docs):
-            return np.zeros(len(docnums), dtype=bool)
-        at = np.minimum(np.searchsorted(self.docs, docnums), len(self.docs) - 1)
-        found: np.ndarray = self.docs[at] == docnums
-        return found
+        return self._find(docnums)[1]
 
     def of(self, docnums: np.ndarray) -> np.ndarray:
         """Each of ``docnums``' distance, NaN for a document with no venue in reach."""
         found = np.full(len(docnums), np.nan)
-        if not len(self.docs) or not len(docnums):
-            return found
-        at = np.minimum(np.searchsorted(self.docs, docnums), len(self.docs) - 1)
-        here = self.docs[at] == docnums
+        at, here = self._find(docnums)
         found[here] = self.miles[at[here]]
         return found
 

@@ -13,7 +13,7 @@ import bisect
 import json
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -136,9 +136,9 @@ class Snapshot:
         rows: list[tuple[str, str]] = []
         matrix: list[np.ndarray] = []
         for facet in FACET_NAMES:
-            for value, members in sorted(self.facets.sets.get(facet, {}).items()):
+            for value in sorted(self.facets.sets.get(facet, {})):
                 rows.append((facet, value))
-                matrix.append(self.mask(members))
+                matrix.append(self.facets.mask(facet, value))  # made once per build
         shape = (len(rows), self.count)
         return rows, (np.array(matrix, dtype=np.uint8) if rows else np.zeros(shape, np.uint8))
 
@@ -151,13 +151,6 @@ class Snapshot:
             first, _end = found.get(facet, (number, number))
             found[facet] = (first, number + 1)
         return {facet: found.get(facet, (0, 0)) for facet in FACET_NAMES}
-
-    def mask(self, docs: Iterable[int]) -> np.ndarray:
-        found = np.zeros(self.count, dtype=bool)
-        docs = docs if isinstance(docs, (set, frozenset)) else set(docs)
-        if docs:
-            found[np.fromiter(docs, dtype=np.int64, count=len(docs))] = True
-        return found
 
     def searcher(self) -> Searcher:
         """A searcher for this thread: Whoosh searchers are not shared between threads."""
